@@ -1,0 +1,105 @@
+"""Checkpoint loading that never runs code from the file.
+
+Since torch 2.6, ``torch.load`` unpickles with ``weights_only=True``: only
+tensors, containers, numbers and globals on an allow-list may appear. MMEngine
+checkpoints also hold the message hub's ``HistoryBuffer`` objects (numpy arrays
+and, through ``getattr``, the buffer's statistics methods) and the official
+MMN release stores numpy arrays and scalars. This module allows exactly those
+objects and nothing more, and installs the loader as MMEngine's loader for
+local files, so ``load_from``, ``resume``, ``tools/test.py`` and the
+converter all refuse a file whose pickle would call anything else.
+"""
+import os.path as osp
+import pickle
+from typing import Any, Callable, List, Tuple, Union
+
+import numpy as np
+import torch
+from mmengine.logging.history_buffer import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+HISTORY_BUFFER_METHODS = ('min', 'max', 'current', 'mean')
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """A checkpoint file asks to build or call an object not allowed."""
+
+
+def history_buffer_method(owner: Any, name: str) -> Callable:
+    """Stand-in for ``getattr`` while unpickling: only HistoryBuffer methods.
+
+    ``HistoryBuffer`` pickles its statistics methods as
+    ``getattr(HistoryBuffer, 'mean')`` and so on; a general ``getattr`` would
+    let a file reach any attribute of any allowed object.
+    """
+    if owner is HistoryBuffer and name in HISTORY_BUFFER_METHODS:
+        return getattr(owner, name)
+    raise UnsafeCheckpointError(
+        f'getattr({owner!r}, {name!r}) is not allowed in a checkpoint; only '
+        f'HistoryBuffer methods {HISTORY_BUFFER_METHODS} are')
+
+
+def _numpy_globals() -> List[Union[Callable, Tuple[Callable, str]]]:
+    """Numpy objects that array and scalar pickles name, under numpy 1 and 2.
+
+    A file written under numpy 1 names ``numpy.core.multiarray.*``; numpy 2
+    moved them to ``numpy._core``. Both names map to the installed objects.
+    """
+    multiarray = np._core.multiarray if hasattr(np, '_core') \
+        else np.core.multiarray
+    allowed: List[Union[Callable, Tuple[Callable, str]]] = [
+        np.ndarray, np.dtype]
+    for func in (multiarray._reconstruct, multiarray.scalar):
+        for module in ('numpy.core.multiarray', 'numpy._core.multiarray'):
+            allowed.append((func, f'{module}.{func.__name__}'))
+    dtype_codes = '?bBhHiIlLqQefdgFDG'
+    allowed.extend({type(np.dtype(code)) for code in dtype_codes})
+    return allowed
+
+
+def checkpoint_safe_globals() -> List[Union[Callable, Tuple[Callable, str]]]:
+    """Everything our and the release's checkpoints need beyond tensors."""
+    return [HistoryBuffer, (history_buffer_method, 'builtins.getattr')
+            ] + _numpy_globals()
+
+
+def _unpickler_reason(error: Exception) -> str:
+    """The paragraph of torch's message that names the refused object."""
+    paragraphs = [p.strip() for p in str(error).split('\n\n') if p.strip()]
+    return paragraphs[-2] if len(paragraphs) >= 2 else str(error)
+
+
+def load_checkpoint_safely(filename: str,
+                           map_location: Union[str, Callable, None] = None
+                           ) -> Any:
+    """Load a local checkpoint, refusing any pickled object not allowed.
+
+    Args:
+        filename: Path of the checkpoint file.
+        map_location: As for :func:`torch.load`.
+
+    Returns:
+        The unpickled checkpoint (usually a dict).
+
+    Raises:
+        FileNotFoundError: The file does not exist.
+        UnsafeCheckpointError: The pickle names a global or calls a function
+            that is not on the allow-list; nothing from it was executed.
+    """
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint {filename} does not exist')
+    with torch.serialization.safe_globals(checkpoint_safe_globals()):
+        try:
+            return torch.load(filename, map_location=map_location,
+                              weights_only=True)
+        except pickle.UnpicklingError as error:
+            raise UnsafeCheckpointError(
+                f'refusing to load checkpoint {filename}: its pickle asks for '
+                'an object that a checkpoint of weights, numbers and MMEngine '
+                'log buffers never holds, so it was not unpickled and nothing '
+                f'in it ran ({_unpickler_reason(error)})') from None
+
+
+CheckpointLoader.register_scheme(
+    prefixes='', loader=load_checkpoint_safely, force=True)
