@@ -20,3 +20,25 @@ def test_failure_before_rename_keeps_old_file(tmp_path):
             raise RuntimeError('killed while writing')
     assert path.read_text() == 'old complete content'
     assert [p.name for p in tmp_path.iterdir()] == ['last.txt']
+
+
+def test_mmengine_checkpoint_save_interrupted_before_rename(tmp_path,
+                                                            monkeypatch):
+    from mmengine.runner.checkpoint import save_checkpoint
+
+    import mmreid_mmn.utils.atomic_file_writing as atomic_module
+    from mmreid_mmn.utils import load_checkpoint_safely
+
+    path = str(tmp_path / 'epoch_1.pth')
+    save_checkpoint({'state_dict': {'w': torch.zeros(2)}}, path)
+
+    def killed_before_rename(src, dst):
+        raise KeyboardInterrupt('killed between write and rename')
+
+    monkeypatch.setattr(atomic_module.os, 'replace', killed_before_rename)
+    with pytest.raises(KeyboardInterrupt):
+        save_checkpoint({'state_dict': {'w': torch.ones(2)}}, path)
+    monkeypatch.undo()
+    old = load_checkpoint_safely(path)
+    assert torch.equal(old['state_dict']['w'], torch.zeros(2))
+    assert [p.name for p in tmp_path.iterdir()] == ['epoch_1.pth']
