@@ -1,0 +1,3 @@
+from .two_stream_resnet import TwoStreamResNet
+
+__all__ = ['TwoStreamResNet']

@@ -1,0 +1,3 @@
+from .part_bnneck_head import PartBNNeckHead
+
+__all__ = ['PartBNNeckHead']

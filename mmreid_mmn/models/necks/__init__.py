@@ -1,0 +1,3 @@
+from .mmg import MMG
+
+__all__ = ['MMG']

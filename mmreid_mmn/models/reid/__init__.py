@@ -1,0 +1,4 @@
+from .agw import AGW
+from .mmn import MMN
+
+__all__ = ['AGW', 'MMN']

@@ -1,0 +1,9 @@
+from .gem_pooling import GeneralizedMeanPooling
+from .modality_batch import (group_by_modality, sample_modalities,
+                             split_training_batch)
+from .non_local import NonLocalBlock2d
+
+__all__ = [
+    'GeneralizedMeanPooling', 'NonLocalBlock2d', 'group_by_modality',
+    'sample_modalities', 'split_training_batch'
+]

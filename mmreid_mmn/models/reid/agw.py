@@ -1,0 +1,133 @@
+"""AGW: the attention-generalised-mean-weighted-triplet VI-ReID baseline."""
+from typing import Dict, List, Optional, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+
+from mmreid_mmn.registry import MODELS
+from mmreid_mmn.structures import INFRARED, VISIBLE, ReIDDataSample
+from ..utils import group_by_modality, split_training_batch
+
+
+@MODELS.register_module()
+class AGW(BaseModel):
+    """AGW baseline (Ye et al., TPAMI 2021): MMN's parts without the MMG.
+
+    Training step, for ``B`` visible images ``V`` and ``B`` infrared images
+    ``I`` (row ``i`` of both of one identity): ``V`` goes through the
+    visible stream and ``I`` through the infrared stream, ``[V, I]``
+    through the shared stages (with non-local blocks); the ``head``
+    (one part, GeM pooling) gives the "pool" feature, its BNNeck "bn"
+    feature and identity scores. Losses: ``loss_id`` (cross entropy) and
+    ``loss_triplet`` (weighted regularisation triplet on the pool feature).
+
+    Args:
+        backbone: Config of a ``TwoStreamResNet`` (AGW: non-local blocks
+            ``(0, 2, 3, 0)``).
+        head: Config of a ``PartBNNeckHead`` (AGW: ``num_parts=1``,
+            ``pooling='gem'``).
+        loss_id: Config of the identity loss. Defaults to (None)
+            ``CrossEntropyLoss``.
+        loss_triplet: Config of the triplet loss. Defaults to (None)
+            ``WeightedRegularizedTripletLoss``.
+        data_preprocessor: Config of the data preprocessor.
+        init_cfg: MMEngine init config.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 head: dict,
+                 loss_id: Optional[dict] = None,
+                 loss_triplet: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.head = MODELS.build(head)
+        self.loss_id = MODELS.build(loss_id or dict(type='CrossEntropyLoss'))
+        self.loss_triplet = MODELS.build(
+            loss_triplet or dict(type='WeightedRegularizedTripletLoss'))
+
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List[ReIDDataSample]] = None,
+                mode: str = 'tensor'):
+        """Dispatch to :meth:`loss`, :meth:`predict` or raw features.
+
+        Args:
+            inputs: Normalised images ``(B, 3, H, W)``.
+            data_samples: One data sample per image, each with ``modality``
+                (and ``gt_label`` in training).
+            mode: ``'loss'``, ``'predict'`` or ``'tensor'`` (the test-time
+                feature dict of :meth:`extract_feat`, rows in batch order).
+        """
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self.extract_batch_feat(inputs, data_samples)
+        raise RuntimeError(f'invalid mode {mode!r}, expected loss, predict '
+                           'or tensor')
+
+    def loss(self, inputs: torch.Tensor,
+             data_samples: List[ReIDDataSample]) -> Dict[str, torch.Tensor]:
+        """Return the named losses and the training accuracy of a batch."""
+        visible, infrared, label = split_training_batch(inputs, data_samples)
+        x = torch.cat([
+            self.backbone.forward_stream(visible, VISIBLE),
+            self.backbone.forward_stream(infrared, INFRARED),
+        ])
+        feats = self.head(self.backbone.forward_shared(x))
+        cls_score = self.head.classify(feats['bn'])
+        block_label = label.repeat(2)
+        accuracy = (cls_score.sum(0).argmax(-1) == block_label).float()
+        return dict(
+            loss_id=self.loss_id(cls_score, block_label),
+            loss_triplet=self.loss_triplet(feats['pool'], block_label),
+            accuracy=accuracy.mean() * 100)
+
+    def extract_feat(self, inputs: torch.Tensor,
+                     modality: str) -> Dict[str, torch.Tensor]:
+        """Test-time features of images of one modality.
+
+        Args:
+            inputs: Normalised images ``(B, 3, H, W)`` of one modality.
+            modality: ``'visible'`` or ``'infrared'``.
+
+        Returns:
+            L2-normalised ``(B, P * C)`` features ``'pool'`` and ``'bn'``
+            (before and after the BNNeck).
+        """
+        feats = self.head(self.backbone(inputs, modality))
+        return {
+            key: F.normalize(self.head.concat_parts(parts), dim=1)
+            for key, parts in feats.items()
+        }
+
+    def extract_batch_feat(
+            self, inputs: torch.Tensor,
+            data_samples: List[ReIDDataSample]) -> Dict[str, torch.Tensor]:
+        """Features of a batch that may mix modalities, rows in batch order."""
+        out = {}
+        for modality, rows in group_by_modality(data_samples).items():
+            rows = rows.to(inputs.device)
+            for key, feat in self.extract_feat(inputs[rows],
+                                               modality).items():
+                if key not in out:
+                    out[key] = feat.new_empty(len(inputs), feat.size(1))
+                out[key][rows] = feat
+        return out
+
+    def predict(self, inputs: torch.Tensor,
+                data_samples: List[ReIDDataSample]) -> List[ReIDDataSample]:
+        """Fill every data sample's ``pred_features`` with its features."""
+        feats = self.extract_batch_feat(inputs, data_samples)
+        for index, sample in enumerate(data_samples):
+            sample.pred_features = {
+                key: feat[index]
+                for key, feat in feats.items()
+            }
+        return data_samples
