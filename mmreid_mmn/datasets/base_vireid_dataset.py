@@ -1,0 +1,331 @@
+"""The common base of the visible-infrared re-identification datasets."""
+import os
+from pathlib import Path
+from typing import (Callable, Dict, List, Mapping, NamedTuple, Optional,
+                    Sequence, Tuple, Union)
+
+import numpy as np
+from mmengine.dataset import BaseDataset
+from mmengine.dataset.base_dataset import force_full_init
+
+from mmreid_mmn.structures.reid_data_sample import INFRARED, VISIBLE
+
+SPLITS = ('train', 'test')
+IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp')
+
+
+class IndexEntry(NamedTuple):
+    """One line of an index file."""
+
+    rel_path: str
+    label: int
+    line_no: int
+
+
+def read_id_file(path: Union[str, Path]) -> List[int]:
+    """Read a split file holding comma-separated integer person ids.
+
+    SYSU-MM01's ``exp/*_id.txt`` and LLCM's ``idx/test_id.txt`` hold one
+    line such as ``1,2,4,5``. Blank lines and spaces around ids are ignored.
+
+    Args:
+        path: The split file.
+
+    Returns:
+        list[int]: The ids in file order.
+
+    Raises:
+        FileNotFoundError: The file does not exist.
+        ValueError: A token is not an integer, an id repeats, or the file
+            holds no id.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f'split file {path} does not exist (expected one line of '
+            'comma-separated integer person ids, e.g. "1,2,4")')
+    ids: List[int] = []
+    lines = path.read_text().splitlines()
+    for line_no, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        for token in line.split(','):
+            try:
+                ids.append(int(token.strip()))
+            except ValueError:
+                raise ValueError(
+                    f'{path} line {line_no}: expected comma-separated '
+                    f'integer person ids (e.g. "1,2,4"), got {line!r}'
+                ) from None
+    if not ids:
+        raise ValueError(f'{path} holds no person id (expected one line of '
+                         'comma-separated integer ids, e.g. "1,2,4")')
+    values, counts = np.unique(ids, return_counts=True)
+    if (counts > 1).any():
+        raise ValueError(f'{path} lists person ids more than once: '
+                         f'{values[counts > 1].tolist()}')
+    return ids
+
+
+def read_index_file(path: Union[str, Path]) -> List[IndexEntry]:
+    """Read an image list whose lines are ``relative/path label``.
+
+    Args:
+        path: The index file (RegDB ``idx/*.txt``, LLCM ``idx/train_*.txt``).
+
+    Returns:
+        list[IndexEntry]: ``(rel_path, label, line_no)`` per non-blank line.
+
+    Raises:
+        FileNotFoundError: The file does not exist.
+        ValueError: A line is not a path followed by an integer label, or
+            the file lists no image.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f'index file {path} does not exist (expected lines '
+            '"relative/path label")')
+    entries: List[IndexEntry] = []
+    for line_no, line in enumerate(path.read_text().splitlines(), start=1):
+        fields = line.split()
+        if not fields:
+            continue
+        try:
+            if len(fields) != 2:
+                raise ValueError
+            label = int(fields[1])
+        except ValueError:
+            raise ValueError(
+                f'{path} line {line_no}: expected "relative/path label" '
+                '(an image path relative to the data root, a space and an '
+                f'integer label), got {line!r}') from None
+        entries.append(IndexEntry(fields[0], label, line_no))
+    if not entries:
+        raise ValueError(f'{path} lists no image (expected lines '
+                         '"relative/path label")')
+    return entries
+
+
+def list_images(folder: Path) -> List[str]:
+    """Return the sorted names of the image files in ``folder``.
+
+    Files with other extensions (``Thumbs.db``, ``.DS_Store``) are ignored.
+    """
+    return sorted(name for name in os.listdir(folder)
+                  if os.path.splitext(name)[1].lower() in IMG_EXTENSIONS)
+
+
+class BaseVIReIDDataset(BaseDataset):
+    """Base class of the visible-infrared person re-identification datasets.
+
+    Every item of ``data_list`` is a dict with ``img_path`` (str, joined with
+    ``data_root``), ``gt_label`` (int), ``cam_id`` (int, the dataset's 1-based
+    camera number) and ``modality`` (``'visible'`` or ``'infrared'``);
+    subclasses may add keys (SYSU-MM01 test splits add ``role``). Training
+    splits relabel identities to ``0..N-1``; test splits keep the dataset's
+    own person id.
+
+    After :meth:`full_init`, :meth:`get_gt_labels`, :meth:`get_modalities`
+    and :meth:`get_cam_ids` return arrays computed once, so that samplers and
+    metrics need not call ``get_data_info`` per item. Loading also adds
+    ``split``, ``num_ids`` (identities in the split) and, for training
+    splits, ``num_classes`` to the metainfo (after :meth:`full_init` when
+    ``lazy_init`` is set).
+
+    Args:
+        data_root: The dataset folder.
+        split: ``'train'`` or ``'test'``.
+        pipeline: Transforms applied to each item.
+        metainfo: Extra meta information, merged into ``METAINFO``.
+        lazy_init: Defer reading the files until :meth:`full_init`.
+        serialize_data: Keep ``data_list`` serialised (shared memory
+            friendly), as in :class:`mmengine.dataset.BaseDataset`.
+        indices: Keep only these items (see ``BaseDataset``).
+        max_refetch: Retries when the training pipeline returns ``None``.
+    """
+
+    METAINFO: dict = dict(modalities=(VISIBLE, INFRARED))
+
+    def __init__(self,
+                 data_root: str,
+                 split: str = 'train',
+                 pipeline: Sequence[Union[dict, Callable]] = (),
+                 metainfo: Optional[Mapping] = None,
+                 lazy_init: bool = False,
+                 serialize_data: bool = True,
+                 indices: Optional[Union[int, Sequence[int]]] = None,
+                 max_refetch: int = 1000) -> None:
+        if split not in SPLITS:
+            raise ValueError(f'{type(self).__name__}: split must be one of '
+                             f'{SPLITS}, got {split!r}')
+        self.split = split
+        super().__init__(
+            ann_file='',
+            metainfo=metainfo,
+            data_root=data_root,
+            data_prefix=dict(img_path=''),
+            indices=indices,
+            serialize_data=serialize_data,
+            pipeline=list(pipeline),
+            test_mode=split == 'test',
+            lazy_init=lazy_init,
+            max_refetch=max_refetch)
+
+    def full_init(self) -> None:
+        """Load the data list, then cache labels, modalities and cameras."""
+        if self._fully_initialized:
+            return
+        super().full_init()
+        self._cache_arrays()
+
+    def load_data_list(self) -> List[dict]:
+        """Check the data root, build the split and record its metainfo."""
+        root = Path(self.data_root)
+        if not root.is_dir():
+            raise FileNotFoundError(
+                f'{type(self).__name__}: data root {root} does not exist or '
+                f'is not a directory (expected {self.expected_layout()})')
+        data_list = self.load_split(root)
+        labels = np.array([item['gt_label'] for item in data_list])
+        self._metainfo.update(split=self.split,
+                              num_ids=int(np.unique(labels).size))
+        if self.split == 'train':
+            self._metainfo['num_classes'] = int(np.unique(labels).size)
+        return data_list
+
+    def load_split(self, root: Path) -> List[dict]:
+        """Return the data list of ``self.split``; subclasses implement it."""
+        raise NotImplementedError
+
+    def expected_layout(self) -> str:
+        """Describe the expected folder layout for error messages."""
+        return 'the dataset folder'
+
+    @force_full_init
+    def get_gt_labels(self) -> np.ndarray:
+        """Return the identity label of every item (int64 array)."""
+        return self._gt_labels
+
+    @force_full_init
+    def get_modalities(self) -> np.ndarray:
+        """Return the modality (``'visible'``/``'infrared'``) of every item."""
+        return self._modalities
+
+    @force_full_init
+    def get_cam_ids(self) -> np.ndarray:
+        """Return the 1-based camera number of every item (int64 array)."""
+        return self._cam_ids
+
+    @force_full_init
+    def get_subset(self, indices: Union[Sequence[int], int]) -> BaseDataset:
+        """Return a subset whose cached arrays follow the kept items."""
+        sub_dataset = super().get_subset(indices)
+        sub_dataset._cache_arrays()
+        return sub_dataset
+
+    def _cache_arrays(self) -> None:
+        """Compute the per-item label, modality and camera arrays once."""
+        infos = [self.get_data_info(i) for i in range(len(self))]
+        self._gt_labels = np.array([info['gt_label'] for info in infos],
+                                   dtype=np.int64)
+        self._modalities = np.array([info['modality'] for info in infos],
+                                    dtype=str)
+        self._cam_ids = np.array([info['cam_id'] for info in infos],
+                                 dtype=np.int64)
+
+    @staticmethod
+    def relabel(ids: Sequence[int]) -> np.ndarray:
+        """Map person ids to ``0..N-1`` in the order of the sorted ids."""
+        return np.unique(np.asarray(ids, dtype=np.int64),
+                         return_inverse=True)[1].reshape(-1)
+
+    @staticmethod
+    def check_both_modalities(ids: Sequence[int],
+                              modalities: Sequence[str],
+                              expected_ids: Sequence[int],
+                              searched: Dict[str, str],
+                              listed_in: Union[str, Dict[int, str]]) -> None:
+        """Raise unless every expected identity has images of both modalities.
+
+        Cross-modality training pairs each visible image with an infrared
+        image of the same identity, so an identity seen in one modality only
+        cannot be sampled.
+
+        Args:
+            ids: The person id of every image.
+            modalities: The modality of every image.
+            expected_ids: The identities the split lists.
+            searched: Where each modality's images were looked for, per
+                modality (cameras or index file), for the message.
+            listed_in: The split/index file that lists the identities, or a
+                mapping from id to that file.
+
+        Raises:
+            ValueError: Naming the first identity lacking a modality.
+        """
+        ids = np.asarray(ids, dtype=np.int64)
+        modalities = np.asarray(modalities, dtype=str)
+        expected = np.unique(np.asarray(expected_ids, dtype=np.int64))
+        missing: Dict[int, List[str]] = {}
+        for modality in (VISIBLE, INFRARED):
+            present = ids[modalities == modality]
+            for pid in np.setdiff1d(expected, present).tolist():
+                missing.setdefault(pid, []).append(modality)
+        if not missing:
+            return
+        pid = min(missing)
+        source = listed_in if isinstance(listed_in, str) else listed_in[pid]
+        lacks = ' and '.join(
+            f'no {modality} image (searched {searched[modality]})'
+            for modality in missing[pid])
+        others = sorted(missing)[1:]
+        also = f'; identities {others} lack a modality too' if others else ''
+        raise ValueError(
+            f'training identity {pid} (listed in {source}) has {lacks}; '
+            'every training identity needs images of both the visible and '
+            f'the infrared modality{also}')
+
+
+def check_camera_dir(folder: Path, required: bool) -> bool:
+    """Check a camera (or camera/person) folder and say if it can be listed.
+
+    Args:
+        folder: The folder to check.
+        required: Raise if it does not exist (otherwise return False).
+
+    Returns:
+        bool: True when ``folder`` is a directory.
+
+    Raises:
+        NotADirectoryError: ``folder`` exists but is a file.
+        FileNotFoundError: ``folder`` is missing and ``required``.
+    """
+    if folder.is_dir():
+        return True
+    if folder.exists():
+        raise NotADirectoryError(
+            f'{folder} is not a directory (expected a folder of images or of '
+            'person-id folders)')
+    if required:
+        raise FileNotFoundError(f'camera folder {folder} does not exist')
+    return False
+
+
+def resolve_image(root: Path, index_file: Path,
+                  entry: IndexEntry) -> Tuple[str, Path]:
+    """Join an index entry with the data root and check the image exists.
+
+    Returns:
+        tuple: ``(absolute path string, relative Path)``.
+
+    Raises:
+        FileNotFoundError: The listed image does not exist.
+    """
+    rel_path = Path(entry.rel_path)
+    img_path = root / rel_path
+    if not img_path.is_file():
+        raise FileNotFoundError(
+            f'{index_file} line {entry.line_no} lists {entry.rel_path}, but '
+            f'{img_path} does not exist')
+    return str(img_path), rel_path

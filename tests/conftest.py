@@ -1,0 +1,71 @@
+"""Session-wide synthetic dataset trees shared by the whole test suite.
+
+Each fixture writes one tiny tree (64 x 32 images, seed 0) once per session
+with :mod:`mmreid_mmn.datasets.synthetic_data`; treat the trees as
+read-only (copy or generate your own to damage one).
+"""
+from pathlib import Path
+
+import pytest
+
+from mmreid_mmn.datasets.synthetic_data import (generate_llcm,
+                                                generate_regdb,
+                                                generate_sysu_mm01)
+
+FIXTURE_IMG_SIZE = (64, 32)
+
+
+@pytest.fixture(scope='session')
+def sysu_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SYSU-MM01 tree: 6 train + 2 val + 4 test ids, 2 images per camera.
+
+    Person ids are 1, 2, 4, 5, 7, 8 (train_id.txt), 10, 11 (val_id.txt) and
+    13, 14, 16, 17 (test_id.txt). The k-th identity (k = 0..11 in that
+    order) is absent from camera (5, 6, none, 2)[k % 4].
+
+    - ``SYSUMM01Dataset(split='train')``: 84 images, 56 visible + 28
+      infrared, 8 classes (labels 0..7 by sorted id).
+    - ``split='test', mode='all'``: 14 queries (cams 3, 6) then 28 gallery
+      candidates (cams 1, 2, 4, 5).
+    - ``split='test', mode='indoor'``: 14 queries then 14 gallery
+      candidates (cams 1, 2).
+    """
+    root = tmp_path_factory.mktemp('synthetic') / 'SYSU-MM01'
+    generate_sysu_mm01(root, num_train_ids=6, num_val_ids=2, num_test_ids=4,
+                       imgs_per_cam=2, img_size=FIXTURE_IMG_SIZE, seed=0)
+    return root
+
+
+@pytest.fixture(scope='session')
+def regdb_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A RegDB tree: 8 ids (1..8), 4 visible + 4 thermal images each.
+
+    Every trial 1..10 trains on 4 ids and tests on the other 4:
+    ``RegDBDataset(split='train' or 'test', trial=t)`` has 32 images
+    (16 visible with cam_id 1, then 16 thermal with cam_id 2), labels
+    0..3 (train: relabelled; test: the index files' labels, which are the
+    0-based ranks of the split's sorted ids).
+    """
+    root = tmp_path_factory.mktemp('synthetic') / 'RegDB'
+    generate_regdb(root, num_ids=8, imgs_per_id=4,
+                   img_size=FIXTURE_IMG_SIZE, seed=0)
+    return root
+
+
+@pytest.fixture(scope='session')
+def llcm_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An LLCM tree: 6 train ids (1, 2, 4, 5, 7, 8), 4 test ids
+    (10, 11, 13, 14), 2 images per camera.
+
+    The k-th identity has 6 visible cameras (``c`` in 1..9 with
+    ``(c + k) % 3 != 0``) and the same infrared ones minus camera 3.
+
+    - ``LLCMDataset(split='train')``: 136 images, 72 visible + 64
+      infrared, 6 classes.
+    - ``split='test'``: 92 images, 48 visible + 44 infrared, labels are
+      the raw ids.
+    """
+    root = tmp_path_factory.mktemp('synthetic') / 'LLCM'
+    generate_llcm(root, num_train_ids=6, num_test_ids=4, imgs_per_cam=2,
+                  img_size=FIXTURE_IMG_SIZE, seed=0)
+    return root
