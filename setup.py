@@ -30,7 +30,6 @@ setup(
     python_requires='>=3.9',
     install_requires=read_requirements('runtime'),
     extras_require={
-        'optional': read_requirements('optional'),
         'tests': read_requirements('tests'),
     },
     license='Apache License 2.0',

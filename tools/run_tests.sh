@@ -4,10 +4,6 @@
 # Extra arguments go to pytest, for example: bash tools/run_tests.sh -k sampler
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VENV="${VENV:-.venv}"
-if [ ! -x "$VENV/bin/python" ]; then
-    python3 -m venv "$VENV"
-fi
-"$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -e ".[tests]"
-exec "$VENV/bin/python" -m pytest tests "$@"
+EXTRAS=tests
+source tools/setup_venv.sh
+exec "$PYTHON" -m pytest tests "$@"

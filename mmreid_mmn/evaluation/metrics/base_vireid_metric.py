@@ -1,0 +1,384 @@
+"""What the SYSU-MM01, RegDB and LLCM metrics share.
+
+A metric receives the features of every query and every gallery candidate
+from one extraction pass, draws the gallery of each trial from the
+candidates (no image is read twice), ranks with cosine similarity and
+averages rank-1/5/10/20, mAP and mINP over the trials.
+
+Output keys (percentages, 0-100), with ``<d>`` the direction token
+(``'ir2vis'`` or ``'vis2ir'``) and MMEngine adding ``'<prefix>/'`` in front:
+
+- ``<d>_rank{1,5,10,20}``, ``<d>_mAP``, ``<d>_mINP``: the headline
+  combination (config key ``headline``), with the CMC the protocol reports;
+  ``<d>_rank1`` is the key for ``CheckpointHook(save_best=...)``, e.g.
+  ``'sysu/ir2vis_rank1'``.
+- ``<d>_standard_rank{1,5,10,20}``: the standard CMC (no repeat removal).
+- When the model gives middle-image features (``'<feature_key>_middle'``)
+  and ``report_combinations`` is on, the same keys for each of the seven
+  similarity combinations, named ``<d>_<combination>_<number>``, for
+  example ``ir2vis_middle_orig_rank1`` or ``ir2vis_sum_mAP`` (see
+  :mod:`..functional.similarity_combinations`).
+
+Ranks beyond the gallery size are not reported.
+"""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+from mmengine.structures import BaseDataElement
+
+from mmreid_mmn.structures.reid_data_sample import INFRARED, VISIBLE
+from ..functional.gallery_draw import (load_rand_perm_cam,
+                                       rand_perm_cam_gallery_draw,
+                                       seeded_gallery_draw)
+from ..functional.rank import evaluate_rank
+from ..functional.rerank import k_reciprocal_rerank
+from ..functional.similarity_combinations import (COMBINATIONS,
+                                                  combination_pairs,
+                                                  combine_similarities)
+
+DIRECTIONS = {'infrared_to_visible': 'ir2vis', 'visible_to_infrared': 'vis2ir'}
+GALLERY_DRAWS = ('all', 'seeded', 'rand_perm_cam')
+REPORTED_RANKS = (1, 5, 10, 20)
+# Above this many bytes of query x gallery similarities, they are computed
+# per trial instead of once for the union of all trials' galleries.
+MAX_CACHED_SIMILARITY_BYTES = 2**30
+
+
+class BaseVIReIDMetric(BaseMetric):
+    """Trial-averaged ranking metric of a visible-infrared benchmark.
+
+    Subclasses set ``protocol`` (see :func:`..functional.rank.evaluate_rank`),
+    ``default_prefix`` and ``allowed_gallery_draws``, and may override
+    :meth:`split_query_gallery`.
+
+    Args:
+        direction: ``'infrared_to_visible'`` (infrared queries, visible
+            gallery) or ``'visible_to_infrared'``.
+        num_trials: Number of gallery draws to average over.
+        gallery_draw: ``'all'`` (the gallery is every candidate: one trial),
+            ``'seeded'`` (the AGW/MMN draw seeded with the trial number,
+            see :func:`..functional.gallery_draw.seeded_gallery_draw`) or
+            ``'rand_perm_cam'`` (SYSU-MM01's fixed permutations).
+        num_shots: Gallery images per identity and camera in a draw.
+        gallery_cameras: Cameras to draw from, in draw order; None: the
+            candidates' cameras in ascending order.
+        rand_perm_cam_file: Path of ``exp/rand_perm_cam.mat`` for
+            ``gallery_draw='rand_perm_cam'``.
+        feature_key: Key of ``pred_features`` to rank with ('bn' after the
+            BNNeck, 'pool' before); ``'<feature_key>_middle'`` is the
+            middle-image feature when the model gives one.
+        report_combinations: Report all seven similarity combinations when
+            middle-image features are present.
+        headline: Combination behind the un-suffixed headline keys.
+        max_rank: Length of the CMC curves.
+        rerank: Re-rank with k-reciprocal encoding (slow; off by default).
+        rerank_k1, rerank_k2, rerank_lambda: Its parameters.
+        collect_device: Device for collecting results across ranks.
+        prefix: Metric name prefix; default: the dataset's.
+    """
+
+    protocol: str = ''
+    allowed_gallery_draws: Tuple[str, ...] = GALLERY_DRAWS
+
+    def __init__(self,
+                 direction: str = 'infrared_to_visible',
+                 num_trials: int = 1,
+                 gallery_draw: str = 'all',
+                 num_shots: int = 1,
+                 gallery_cameras: Optional[Sequence[int]] = None,
+                 rand_perm_cam_file: Optional[str] = None,
+                 feature_key: str = 'bn',
+                 report_combinations: bool = True,
+                 headline: str = 'orig_orig',
+                 max_rank: int = 20,
+                 rerank: bool = False,
+                 rerank_k1: int = 20,
+                 rerank_k2: int = 6,
+                 rerank_lambda: float = 0.3,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if direction not in DIRECTIONS:
+            raise ValueError(f'direction must be one of {tuple(DIRECTIONS)}, '
+                             f'got {direction!r}')
+        if gallery_draw not in self.allowed_gallery_draws:
+            raise ValueError(
+                f'{type(self).__name__}: gallery_draw must be one of '
+                f'{self.allowed_gallery_draws}, got {gallery_draw!r}')
+        if gallery_draw == 'rand_perm_cam' and not rand_perm_cam_file:
+            raise ValueError("gallery_draw='rand_perm_cam' needs "
+                             'rand_perm_cam_file (exp/rand_perm_cam.mat)')
+        if gallery_draw == 'all' and num_trials != 1:
+            raise ValueError("gallery_draw='all' has one trial, got "
+                             f'num_trials={num_trials}')
+        if num_trials < 1 or num_shots < 1:
+            raise ValueError('num_trials and num_shots must be >= 1, got '
+                             f'{num_trials} and {num_shots}')
+        if headline not in COMBINATIONS:
+            raise ValueError(f'headline must be one of {COMBINATIONS}, got '
+                             f'{headline!r}')
+        self.direction = direction
+        self.direction_token = DIRECTIONS[direction]
+        self.num_trials = num_trials
+        self.gallery_draw = gallery_draw
+        self.num_shots = num_shots
+        self.gallery_cameras = (tuple(gallery_cameras)
+                                if gallery_cameras is not None else None)
+        self.rand_perm_cam_file = rand_perm_cam_file
+        self.feature_key = feature_key
+        self.middle_key = f'{feature_key}_middle'
+        self.report_combinations = report_combinations
+        self.headline = headline
+        self.max_rank = max_rank
+        self.rerank = rerank
+        self.rerank_args = dict(k1=rerank_k1,
+                                k2=rerank_k2,
+                                lambda_value=rerank_lambda)
+
+    @property
+    def query_modality(self) -> str:
+        """Modality of the query side."""
+        if self.direction == 'infrared_to_visible':
+            return INFRARED
+        return VISIBLE
+
+    def process(self, data_batch, data_samples: Sequence) -> None:
+        """Keep, on the CPU, what ranking needs from each predicted sample.
+
+        Args:
+            data_batch: Unused.
+            data_samples: ``ReIDDataSample`` objects or their ``to_dict()``
+                with ``pred_features``, ``gt_label``, ``cam_id``,
+                ``modality``, ``img_path`` and optionally ``role``.
+        """
+        for sample in data_samples:
+            if isinstance(sample, BaseDataElement):
+                sample = sample.to_dict()
+            features = sample.get('pred_features')
+            if features is None or self.feature_key not in features:
+                raise KeyError(f'{type(self).__name__} needs pred_features['
+                               f'{self.feature_key!r}], got keys '
+                               f'{sorted(features) if features else None}')
+            kept = {
+                key:
+                features[key].detach().to('cpu',
+                                          torch.float32).reshape(-1).clone()
+                for key in (self.feature_key, self.middle_key)
+                if key in features
+            }
+            self.results.append(
+                dict(features=kept,
+                     pid=int(sample['gt_label']),
+                     cam_id=int(sample['cam_id']),
+                     modality=sample['modality'],
+                     img_path=sample['img_path'],
+                     role=sample.get('role')))
+
+    def split_query_gallery(
+            self, results: List[dict]) -> Tuple[np.ndarray, np.ndarray]:
+        """Indices of the queries and of the gallery candidates.
+
+        By default the query side is every sample of the query modality and
+        the candidates are every sample of the other one.
+        """
+        modalities = np.array([result['modality'] for result in results])
+        query = np.flatnonzero(modalities == self.query_modality)
+        gallery = np.flatnonzero(modalities != self.query_modality)
+        return query, gallery
+
+    def draw_galleries(self, pids: np.ndarray, cam_ids: np.ndarray,
+                       img_paths: List[str]) -> List[np.ndarray]:
+        """Candidate indices forming the gallery of each trial."""
+        if self.gallery_draw == 'all':
+            return [np.arange(len(pids))]
+        if self.gallery_draw == 'seeded':
+            return [
+                seeded_gallery_draw(pids, cam_ids, img_paths, trial,
+                                    self.num_shots, self.gallery_cameras)
+                for trial in range(self.num_trials)
+            ]
+        perms = load_rand_perm_cam(self.rand_perm_cam_file)
+        cameras = self.gallery_cameras or tuple(np.unique(cam_ids).tolist())
+        return [
+            rand_perm_cam_gallery_draw(perms, pids, cam_ids, img_paths, trial,
+                                       self.num_shots, cameras)
+            for trial in range(self.num_trials)
+        ]
+
+    def _reported_combinations(self, has_middle: bool) -> List[str]:
+        """Combinations to evaluate, the headline first."""
+        if not has_middle:
+            if self.headline != 'orig_orig':
+                raise KeyError(
+                    f'headline {self.headline!r} needs middle-image '
+                    f'features pred_features[{self.middle_key!r}], which '
+                    'the model did not give')
+            return ['orig_orig']
+        if not self.report_combinations:
+            return [self.headline]
+        return [self.headline
+                ] + [name for name in COMBINATIONS if name != self.headline]
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """Draw the trials, rank and average; see the module doc for keys."""
+        query, gallery = self.split_query_gallery(results)
+        if query.size == 0 or gallery.size == 0:
+            raise ValueError(
+                f'{type(self).__name__} ({self.direction}) found '
+                f'{query.size} queries and {gallery.size} gallery '
+                'candidates; both sides must be non-empty')
+        pids = np.array([result['pid'] for result in results])
+        cam_ids = np.array([result['cam_id'] for result in results])
+        img_paths = [result['img_path'] for result in results]
+        has_middle = all(self.middle_key in result['features']
+                         for result in results)
+        names = self._reported_combinations(has_middle)
+        sides = ('orig', 'middle') if has_middle else ('orig', )
+        keys = {'orig': self.feature_key, 'middle': self.middle_key}
+        query_feats = {
+            side:
+            torch.stack([results[i]['features'][keys[side]] for i in query])
+            for side in sides
+        }
+        gallery_paths = [img_paths[i] for i in gallery]
+        draws = self.draw_galleries(pids[gallery], cam_ids[gallery],
+                                    gallery_paths)
+        union = np.unique(np.concatenate(draws))
+        gallery_feats = {
+            side:
+            torch.stack(
+                [results[i]['features'][keys[side]] for i in gallery[union]])
+            for side in sides
+        }
+        pairs = sorted(
+            {pair
+             for name in names
+             for pair in combination_pairs(name)})
+        cached = (len(pairs) * len(query) * len(union) * 4
+                  <= MAX_CACHED_SIMILARITY_BYTES)
+        if cached:
+            union_sims = {
+                pair:
+                self._similarity(query_feats[pair[0]], gallery_feats[pair[1]])
+                for pair in pairs
+            }
+        query_grams = {}
+        if self.rerank:
+            query_grams = {
+                side: self._similarity(query_feats[side], query_feats[side])
+                for side in sides
+            }
+
+        sums = {name: None for name in names}
+        for draw in draws:
+            columns = np.searchsorted(union, draw)
+            if cached:
+                sims = {
+                    pair: sim[:, columns]
+                    for pair, sim in union_sims.items()
+                }
+            else:
+                sims = {
+                    pair:
+                    self._similarity(query_feats[pair[0]],
+                                     gallery_feats[pair[1]][columns])
+                    for pair in pairs
+                }
+            gallery_grams = {}
+            if self.rerank:
+                gallery_grams = {
+                    side:
+                    self._similarity(gallery_feats[side][columns],
+                                     gallery_feats[side][columns])
+                    for side in sides
+                }
+            for name in names:
+                distmat = self._distances(name, sims, query_grams,
+                                          gallery_grams)
+                result = evaluate_rank(distmat, pids[query],
+                                       pids[gallery[draw]], cam_ids[query],
+                                       cam_ids[gallery[draw]], self.protocol,
+                                       self.max_rank)
+                sums[name] = self._accumulate(sums[name], result)
+        means = {
+            name: {
+                key: value / len(draws)
+                for key, value in sums[name].items()
+            }
+            for name in names
+        }
+        metrics = self._format(means[self.headline], '')
+        if len(names) > 1:
+            for name in names:
+                metrics.update(self._format(means[name], f'_{name}'))
+        self._log_summary(means, len(query), len(draws))
+        return metrics
+
+    @staticmethod
+    def _similarity(left: torch.Tensor, right: torch.Tensor) -> np.ndarray:
+        """Cosine similarity of L2-normalised features, float32."""
+        return (left @ right.T).numpy()
+
+    def _distances(self, name: str, sims: dict, query_grams: dict,
+                   gallery_grams: dict) -> np.ndarray:
+        """Distance matrix of a combination, re-ranked if asked for."""
+        similarity = combine_similarities(name, sims)
+        if not self.rerank:
+            return -similarity
+        pairs = combination_pairs(name)
+        scale = 1.0 / len(pairs) if name == 'sum' else 1.0
+        query_gram = combine_similarities(
+            name, {pair: query_grams[pair[0]]
+                   for pair in pairs})
+        gallery_gram = combine_similarities(
+            name, {pair: gallery_grams[pair[1]]
+                   for pair in pairs})
+        return k_reciprocal_rerank(2.0 - 2.0 * scale * similarity,
+                                   2.0 - 2.0 * scale * query_gram,
+                                   2.0 - 2.0 * scale * gallery_gram,
+                                   **self.rerank_args)
+
+    @staticmethod
+    def _accumulate(total: Optional[dict], result: dict) -> dict:
+        """Add one trial's numbers to the running sums."""
+        numbers = {
+            key: np.asarray(result[key], dtype=np.float64)
+            for key in ('cmc', 'cmc_standard', 'mAP', 'mINP')
+        }
+        if total is None:
+            return numbers
+        return {key: total[key] + value for key, value in numbers.items()}
+
+    def _format(self, mean: dict, suffix: str) -> Dict[str, float]:
+        """Flat percentages named ``<direction><suffix>_<number>``."""
+        stem = f'{self.direction_token}{suffix}'
+        metrics = {}
+        for rank in REPORTED_RANKS:
+            if rank <= len(mean['cmc']):
+                metrics[f'{stem}_rank{rank}'] = 100 * float(
+                    mean['cmc'][rank - 1])
+        metrics[f'{stem}_mAP'] = 100 * float(mean['mAP'])
+        metrics[f'{stem}_mINP'] = 100 * float(mean['mINP'])
+        for rank in REPORTED_RANKS:
+            if rank <= len(mean['cmc_standard']):
+                metrics[f'{stem}_standard_rank{rank}'] = 100 * float(
+                    mean['cmc_standard'][rank - 1])
+        return metrics
+
+    def _log_summary(self, means: Dict[str, dict], num_query: int,
+                     num_trials: int) -> None:
+        """Log one line per combination, as the release prints them."""
+        logger = MMLogger.get_current_instance()
+        logger.info(f'{type(self).__name__} {self.direction}: {num_query} '
+                    f'queries, {num_trials} trial(s), gallery draw '
+                    f"'{self.gallery_draw}', {self.num_shots}-shot")
+        for name, mean in means.items():
+            ranks = ' | '.join(
+                f'Rank-{rank}: {100 * mean["cmc"][rank - 1]:.2f}'
+                for rank in REPORTED_RANKS if rank <= len(mean['cmc']))
+            logger.info(f'  {name:<13} {ranks} | mAP: '
+                        f'{100 * mean["mAP"]:.2f} | mINP: '
+                        f'{100 * mean["mINP"]:.2f}')

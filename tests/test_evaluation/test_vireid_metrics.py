@@ -1,0 +1,300 @@
+import random
+
+import numpy as np
+import pytest
+import torch
+from mmengine.evaluator import Evaluator
+from scipy.io import savemat
+
+from mmreid_mmn.evaluation import evaluate_rank
+from mmreid_mmn.evaluation.functional import (k_reciprocal_rerank,
+                                              seeded_gallery_draw)
+from mmreid_mmn.registry import METRICS
+from mmreid_mmn.structures.reid_data_sample import ReIDDataSample
+
+IDS = (3, 5, 8, 13, 21, 34)
+NUMBERS = ('rank1', 'rank5', 'rank10', 'rank20', 'mAP', 'mINP',
+           'standard_rank1', 'standard_rank5', 'standard_rank10',
+           'standard_rank20')
+COMBINATIONS = ('orig_orig', 'orig_middle', 'middle_orig', 'middle_middle',
+                'sum', 'min', 'max')
+
+
+def _unit(rows):
+    return rows / rows.norm(dim=1, keepdim=True)
+
+
+def _samples(groups, seed=0, middle=True, dim=8):
+    """One ReIDDataSample per image of ``groups``.
+
+    Args:
+        groups: (modality, camera, role or None, images per pid) tuples.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    centres = torch.randn(max(IDS) + 1, dim, generator=gen)
+    samples = []
+    for modality, cam, role, count in groups:
+        for pid in IDS:
+            for number in range(1, count + 1):
+                metainfo = dict(
+                    img_path=f'/d/cam{cam}/{pid:04d}/{number:04d}.jpg',
+                    modality=modality,
+                    cam_id=cam)
+                if role is not None:
+                    metainfo['role'] = role
+                sample = ReIDDataSample(metainfo=metainfo)
+                sample.gt_label = pid
+                noise = 1.5 * torch.randn(3, dim, generator=gen)
+                feats = _unit(centres[pid] + noise)
+                features = {'bn': feats[0], 'pool': feats[2]}
+                if middle:
+                    features['bn_middle'] = feats[1]
+                sample.pred_features = features
+                samples.append(sample)
+    return samples
+
+
+SYSU_GROUPS = [('visible', 1, 'gallery', 3), ('visible', 2, 'gallery', 2),
+               ('infrared', 3, 'query', 2), ('visible', 4, 'gallery', 3),
+               ('visible', 5, 'gallery', 1), ('infrared', 6, 'query', 2)]
+REGDB_GROUPS = [('visible', 1, None, 4), ('infrared', 2, None, 4)]
+
+
+def _columns(samples, key='bn'):
+    feats = torch.stack([s.pred_features[key] for s in samples]).numpy()
+    pids = np.array([int(s.gt_label) for s in samples])
+    cams = np.array([s.cam_id for s in samples])
+    return feats, pids, cams
+
+
+def _release_gallery(candidates, trial, cameras=(1, 2, 4, 5)):
+    """random.seed(trial); one choice per pid and camera, sorted names."""
+    random.seed(trial)
+    picks = []
+    for pid in sorted(IDS):
+        for cam in cameras:
+            group = sorted((s.img_path, s) for s in candidates
+                           if int(s.gt_label) == pid and s.cam_id == cam)
+            if group:
+                picks.append(random.choice(group)[1])
+    return picks
+
+
+def _run(cfg, samples):
+    metric = METRICS.build(cfg)
+    metric.process(None, samples[:5])
+    metric.process(None, [s.to_dict() for s in samples[5:]])
+    return metric.compute_metrics(metric.results)
+
+
+def test_sysu_metric_averages_release_trials():
+    samples = _samples(SYSU_GROUPS, middle=False)
+    result = _run(dict(type='SYSUMM01Metric', num_trials=3), samples)
+    assert set(result) == {f'ir2vis_{n}' for n in NUMBERS}
+
+    queries = [s for s in samples if s.role == 'query']
+    candidates = [s for s in samples if s.role == 'gallery']
+    q_feats, q_pids, q_cams = _columns(queries)
+    trials = []
+    for trial in range(3):
+        gallery = _release_gallery(candidates, trial)
+        g_feats, g_pids, g_cams = _columns(gallery)
+        trials.append(
+            evaluate_rank(-q_feats @ g_feats.T, q_pids, g_pids, q_cams, g_cams,
+                          'sysu'))
+    assert len({t['mAP'] for t in trials}) > 1  # the trials differ
+    mean = {
+        key: np.mean([t[key] for t in trials], axis=0)
+        for key in ('cmc', 'cmc_standard', 'mAP', 'mINP')
+    }
+    for rank in (1, 5, 10, 20):
+        assert result[f'ir2vis_rank{rank}'] == pytest.approx(
+            100 * mean['cmc'][rank - 1])
+        assert result[f'ir2vis_standard_rank{rank}'] == pytest.approx(
+            100 * mean['cmc_standard'][rank - 1])
+    assert result['ir2vis_mAP'] == pytest.approx(100 * mean['mAP'])
+    assert result['ir2vis_mINP'] == pytest.approx(100 * mean['mINP'])
+
+
+def test_sysu_metric_with_rand_perm_cam(tmp_path):
+    samples = _samples(SYSU_GROUPS, middle=False)
+    counts = {
+        cam: count
+        for _, cam, role, count in SYSU_GROUPS if role == 'gallery'
+    }
+    rng = np.random.default_rng(0)
+    cells = np.empty((6, 1), dtype=object)
+    for cam in range(1, 7):
+        persons = np.empty((max(IDS), 1), dtype=object)
+        for pid in range(1, max(IDS) + 1):
+            persons[pid - 1, 0] = np.zeros((0, 0))
+            if pid in IDS and cam in counts:
+                persons[pid - 1, 0] = np.stack([
+                    rng.permutation(counts[cam]) + 1 for _ in range(10)
+                ]).astype(float)
+        cells[cam - 1, 0] = persons
+    mat = str(tmp_path / 'rand_perm_cam.mat')
+    savemat(mat, {'rand_perm_cam': cells})
+    result = _run(
+        dict(type='SYSUMM01Metric',
+             num_trials=2,
+             gallery_draw='rand_perm_cam',
+             rand_perm_cam_file=mat), samples)
+
+    by_path = {s.img_path: s for s in samples}
+    queries = [s for s in samples if s.role == 'query']
+    q_feats, q_pids, q_cams = _columns(queries)
+    maps = []
+    for trial in range(2):
+        gallery = [
+            by_path['/d/cam{}/{:04d}/{:04d}.jpg'.format(
+                cam, pid, int(cells[cam - 1, 0][pid - 1, 0][trial, 0]))]
+            for cam in (1, 2, 4, 5) for pid in IDS
+        ]
+        g_feats, g_pids, g_cams = _columns(gallery)
+        maps.append(
+            evaluate_rank(-q_feats @ g_feats.T, q_pids, g_pids, q_cams, g_cams,
+                          'sysu')['mAP'])
+    assert result['ir2vis_mAP'] == pytest.approx(100 * np.mean(maps))
+
+
+def test_indoor_mode_draws_from_cameras_1_and_2_only():
+    samples = _samples(SYSU_GROUPS, middle=False)
+    metric = METRICS.build(dict(type='SYSUMM01Metric', mode='indoor'))
+    candidates = [s for s in samples if s.role == 'gallery']
+    _, pids, cams = _columns(candidates)
+    draws = metric.draw_galleries(pids, cams, [s.img_path for s in candidates])
+    assert len(draws) == 10
+    picked = [candidates[i] for i in draws[4]]
+    assert picked == _release_gallery(candidates, 4, cameras=(1, 2))
+
+
+def test_regdb_metric_reports_every_combination():
+    samples = _samples(REGDB_GROUPS)
+    result = _run(
+        dict(type='RegDBMetric',
+             direction='visible_to_infrared',
+             headline='sum'), samples)
+    assert len(result) == len(NUMBERS) * (1 + len(COMBINATIONS))
+    queries = [s for s in samples if s.modality == 'visible']
+    gallery = [s for s in samples if s.modality == 'infrared']
+    _, q_pids, q_cams = _columns(queries)
+    _, g_pids, g_cams = _columns(gallery)
+    feats = {
+        (side, role): _columns(group, key)[0]
+        for side, key in (('orig', 'bn'), ('middle', 'bn_middle'))
+        for role, group in (('q', queries), ('g', gallery))
+    }
+    sims = {
+        (a, b): feats[a, 'q'] @ feats[b, 'g'].T
+        for a in ('orig', 'middle')
+        for b in ('orig', 'middle')
+    }
+    four = np.stack(list(sims.values()))
+    expected_sims = {f'{a}_{b}': sim for (a, b), sim in sims.items()}
+    expected_sims.update(sum=four.sum(0), min=four.min(0), max=four.max(0))
+    for name, sim in expected_sims.items():
+        expected = evaluate_rank(-sim, q_pids, g_pids, q_cams, g_cams, 'regdb')
+        assert result[f'vis2ir_{name}_mAP'] == pytest.approx(100 *
+                                                             expected['mAP'],
+                                                             rel=1e-5)
+        assert result[f'vis2ir_{name}_rank1'] == pytest.approx(
+            100 * expected['cmc'][0])
+    for number in NUMBERS:
+        assert result[f'vis2ir_{number}'] == result[f'vis2ir_sum_{number}']
+        # RegDB has no repeat removal.
+    assert result['vis2ir_rank5'] == result['vis2ir_standard_rank5']
+
+
+def test_headline_needs_middle_features_when_not_orig_orig():
+    samples = _samples(REGDB_GROUPS, middle=False)
+    result = _run(dict(type='RegDBMetric'), samples)
+    assert set(result) == {f'ir2vis_{n}' for n in NUMBERS}
+    with pytest.raises(KeyError, match="needs middle-image features"):
+        _run(dict(type='RegDBMetric', headline='max'), samples)
+    only_headline = _run(
+        dict(type='RegDBMetric',
+             report_combinations=False,
+             headline='middle_orig'), _samples(REGDB_GROUPS))
+    assert set(only_headline) == {f'ir2vis_{n}' for n in NUMBERS}
+
+
+def test_llcm_metric_draws_from_the_other_modality():
+    groups = [('visible', 1, None, 2), ('infrared', 1, None, 2),
+              ('visible', 2, None, 3), ('infrared', 4, None, 1),
+              ('visible', 4, None, 2)]
+    samples = _samples(groups, middle=False)
+    result = _run(
+        dict(type='LLCMMetric', direction='visible_to_infrared', num_trials=2),
+        samples)
+    queries = [s for s in samples if s.modality == 'visible']
+    candidates = [s for s in samples if s.modality == 'infrared']
+    q_feats, q_pids, q_cams = _columns(queries)
+    c_feats, c_pids, c_cams = _columns(candidates)
+    maps = []
+    for trial in range(2):
+        draw = seeded_gallery_draw(c_pids, c_cams,
+                                   [s.img_path for s in candidates], trial)
+        assert len(draw) == 2 * len(IDS)  # one per pid and camera
+        maps.append(
+            evaluate_rank(-q_feats @ c_feats[draw].T, q_pids, c_pids[draw],
+                          q_cams, c_cams[draw], 'llcm')['mAP'])
+    assert result['vis2ir_mAP'] == pytest.approx(100 * np.mean(maps))
+
+
+def test_rerank_flag_ranks_with_k_reciprocal_distances():
+    samples = _samples(REGDB_GROUPS, middle=False)
+    result = _run(
+        dict(type='RegDBMetric', rerank=True, rerank_k1=5, rerank_k2=3),
+        samples)
+    queries = [s for s in samples if s.modality == 'infrared']
+    gallery = [s for s in samples if s.modality == 'visible']
+    q_feats, q_pids, q_cams = _columns(queries)
+    g_feats, g_pids, g_cams = _columns(gallery)
+    distmat = k_reciprocal_rerank(2 - 2 * q_feats @ g_feats.T,
+                                  2 - 2 * q_feats @ q_feats.T,
+                                  2 - 2 * g_feats @ g_feats.T,
+                                  k1=5,
+                                  k2=3)
+    expected = evaluate_rank(distmat, q_pids, g_pids, q_cams, g_cams, 'regdb')
+    assert result['ir2vis_mAP'] == pytest.approx(100 * expected['mAP'],
+                                                 rel=1e-5)
+
+
+def test_evaluator_prefixes_metric_names():
+    samples = _samples(SYSU_GROUPS)
+    evaluator = Evaluator(
+        METRICS.build(dict(type='SYSUMM01Metric', num_trials=2)))
+    evaluator.process(samples)
+    result = evaluator.evaluate(len(samples))
+    assert 'sysu/ir2vis_rank1' in result
+    assert 'sysu/ir2vis_middle_middle_mINP' in result
+    assert all(0 <= value <= 100 for value in result.values())
+
+
+def test_process_keeps_only_ranking_features():
+    samples = _samples(REGDB_GROUPS)
+    metric = METRICS.build(dict(type='RegDBMetric'))
+    metric.process(None, samples[:2])
+    kept = metric.results[0]
+    assert set(kept['features']) == {'bn', 'bn_middle'}
+    assert kept['pid'] == IDS[0] and kept['cam_id'] == 1
+    with pytest.raises(KeyError, match=r"pred_features\['feat'\]"):
+        METRICS.build(dict(type='RegDBMetric',
+                           feature_key='feat')).process(None, samples[:1])
+
+
+@pytest.mark.parametrize('cfg,message', [
+    (dict(type='SYSUMM01Metric',
+          direction='visible_to_infrared'), 'infrared_to_visible'),
+    (dict(type='SYSUMM01Metric', mode='outdoor'), 'mode must be one of'),
+    (dict(type='SYSUMM01Metric',
+          gallery_draw='rand_perm_cam'), 'needs rand_perm_cam_file'),
+    (dict(type='RegDBMetric', gallery_draw='seeded'), 'gallery_draw must'),
+    (dict(type='RegDBMetric', num_trials=10), "has one trial"),
+    (dict(type='LLCMMetric', direction='both'), 'direction must be'),
+    (dict(type='LLCMMetric', headline='mean'), 'headline must be'),
+])
+def test_bad_config_is_rejected(cfg, message):
+    with pytest.raises(ValueError, match=message):
+        METRICS.build(cfg)
