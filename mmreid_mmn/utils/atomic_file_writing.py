@@ -7,6 +7,13 @@ from typing import IO, Any, Iterator
 import torch
 
 
+def _default_file_mode() -> int:
+    """The mode ``open()`` would give a new file (mkstemp gives 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextmanager
 def atomic_output_file(path: str, mode: str = 'wb') -> Iterator[IO]:
     """Open a temporary file next to ``path`` and rename it into place.
@@ -25,6 +32,7 @@ def atomic_output_file(path: str, mode: str = 'wb') -> Iterator[IO]:
     fd, tmp_path = tempfile.mkstemp(
         dir=folder, prefix=f'.{os.path.basename(path)}.', suffix='.tmp')
     try:
+        os.chmod(tmp_path, _default_file_mode())
         with os.fdopen(fd, mode) as file:
             yield file
             file.flush()

@@ -1,6 +1,6 @@
-"""Checks that turn silent config mistakes into clear errors."""
+"""Command-line config options: typo checks and linked options."""
 import difflib
-from typing import Iterable, List
+from typing import Dict, List
 
 from mmengine.config import Config
 
@@ -16,7 +16,7 @@ def _flatten_keys(value, prefix: str = '') -> List[str]:
     return keys
 
 
-def check_cfg_option_keys(cfg: Config, option_keys: Iterable[str],
+def check_cfg_option_keys(cfg: Config, options: Dict[str, object],
                           config_file: str) -> None:
     """Refuse ``--cfg-options`` keys that would be silently ignored.
 
@@ -27,14 +27,14 @@ def check_cfg_option_keys(cfg: Config, option_keys: Iterable[str],
 
     Args:
         cfg: The config before the options are merged.
-        option_keys: The dotted keys given on the command line.
+        options: The options given on the command line (dotted keys).
         config_file: The config's path, for the message.
 
     Raises:
         KeyError: A key does not exist in the config, with close matches.
     """
     known = _flatten_keys(cfg.to_dict())
-    for key in option_keys:
+    for key in options:
         top_level = key.split('.')[0]
         if top_level in cfg or key in known:
             continue
@@ -43,3 +43,32 @@ def check_cfg_option_keys(cfg: Config, option_keys: Iterable[str],
         raise KeyError(
             f'--cfg-options key {key!r} is not in the config {config_file}: '
             f'the Runner would ignore it{hint}')
+
+
+def merge_cfg_options(cfg: Config, options: Dict[str, object],
+                      config_file: str) -> None:
+    """Check and merge ``--cfg-options``, then apply linked options.
+
+    A config may declare ``linked_options = dict(trial=['a.b.trial', ...])``:
+    a top-level setting such as ``trial`` that several nested keys copy when
+    the file is parsed. Setting ``trial=3`` on the command line then sets
+    every listed key too, so one option changes the training and test
+    datasets alike.
+
+    Raises:
+        KeyError: An unknown option key (see :func:`check_cfg_option_keys`)
+            or a linked path that does not exist in the config.
+    """
+    check_cfg_option_keys(cfg, options, config_file)
+    cfg.merge_from_dict(options)
+    linked = cfg.get('linked_options', None) or {}
+    known = set(_flatten_keys(cfg.to_dict()))
+    for name, paths in linked.items():
+        if name not in options:
+            continue
+        for path in paths:
+            if path not in known:
+                raise KeyError(
+                    f'linked_options[{name!r}] of {config_file} names '
+                    f'{path!r}, which is not in the config')
+        cfg.merge_from_dict({path: options[name] for path in paths})

@@ -11,6 +11,7 @@ converter all refuse a file whose pickle would call anything else.
 """
 import os.path as osp
 import pickle
+import zipfile
 from typing import Any, Callable, List, Tuple, Union
 
 import numpy as np
@@ -19,6 +20,8 @@ from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
 HISTORY_BUFFER_METHODS = ('min', 'max', 'current', 'mean')
+# torch.save's legacy format starts with a pickle protocol >= 2 header.
+LEGACY_PICKLE_START = b'\x80'
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
@@ -63,6 +66,18 @@ def checkpoint_safe_globals() -> List[Union[Callable, Tuple[Callable, str]]]:
             ] + _numpy_globals()
 
 
+def _check_torch_file_format(filename: str) -> None:
+    """Refuse a file that is neither format ``torch.save`` writes."""
+    if zipfile.is_zipfile(filename):
+        return
+    with open(filename, 'rb') as file:
+        if file.read(1) == LEGACY_PICKLE_START:
+            return
+    raise ValueError(
+        f'{filename} is not a PyTorch checkpoint: expected the zip archive '
+        'that torch.save writes (or its older pickle-based format)')
+
+
 def _unpickler_reason(error: Exception) -> str:
     """The paragraph of torch's message that names the refused object."""
     paragraphs = [p.strip() for p in str(error).split('\n\n') if p.strip()]
@@ -89,6 +104,7 @@ def load_checkpoint_safely(filename: str,
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename} does not exist')
+    _check_torch_file_format(filename)
     with torch.serialization.safe_globals(checkpoint_safe_globals()):
         try:
             return torch.load(filename, map_location=map_location,
@@ -99,6 +115,11 @@ def load_checkpoint_safely(filename: str,
                 'an object that a checkpoint of weights, numbers and MMEngine '
                 'log buffers never holds, so it was not unpickled and nothing '
                 f'in it ran ({_unpickler_reason(error)})') from None
+        except (RuntimeError, EOFError, KeyError, ValueError) as error:
+            raise ValueError(
+                f'checkpoint {filename} could not be read, it may be '
+                f'truncated or corrupted ({type(error).__name__}: {error})'
+            ) from None
 
 
 CheckpointLoader.register_scheme(

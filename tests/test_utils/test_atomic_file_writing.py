@@ -42,3 +42,14 @@ def test_mmengine_checkpoint_save_interrupted_before_rename(tmp_path,
     old = load_checkpoint_safely(path)
     assert torch.equal(old['state_dict']['w'], torch.zeros(2))
     assert [p.name for p in tmp_path.iterdir()] == ['epoch_1.pth']
+
+
+def test_new_file_gets_the_mode_open_would_give(tmp_path):
+    import os
+    umask = os.umask(0o022)
+    try:
+        path = tmp_path / 'shared.pth'
+        atomic_torch_save({}, str(path))
+        assert path.stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(umask)

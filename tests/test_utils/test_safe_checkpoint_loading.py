@@ -86,3 +86,20 @@ def test_missing_file_is_named(tmp_path):
     missing = tmp_path / 'nope.pth'
     with pytest.raises(FileNotFoundError, match='nope.pth does not exist'):
         load_checkpoint_safely(str(missing))
+
+
+def test_file_that_is_no_checkpoint_is_named(tmp_path):
+    path = tmp_path / 'notes.pth'
+    path.write_text('hello world')
+    with pytest.raises(ValueError,
+                       match=r'notes\.pth is not a PyTorch checkpoint'):
+        load_checkpoint_safely(str(path))
+
+
+def test_truncated_checkpoint_is_reported(tmp_path):
+    path = tmp_path / 'cut.pth'
+    torch.save({'state_dict': {'w': torch.ones(1000)}}, path)
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+    with pytest.raises(ValueError, match=r'cut\.pth .*(not a PyTorch|trunc)'):
+        load_checkpoint_safely(str(path))
