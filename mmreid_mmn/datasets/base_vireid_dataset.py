@@ -8,7 +8,9 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.dataset.base_dataset import force_full_init
 
+from mmreid_mmn.registry import TRANSFORMS
 from mmreid_mmn.structures.reid_data_sample import INFRARED, VISIBLE
+from mmreid_mmn.utils.seeded_rngs import seeded_global_rngs
 
 SPLITS = ('train', 'test')
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp')
@@ -136,7 +138,8 @@ class BaseVIReIDDataset(BaseDataset):
     Args:
         data_root: The dataset folder.
         split: ``'train'`` or ``'test'``.
-        pipeline: Transforms applied to each item.
+        pipeline: Transforms applied to each item; config dicts are built
+            from the mmreid_mmn registry whatever the default scope.
         metainfo: Extra meta information, merged into ``METAINFO``.
         lazy_init: Defer reading the files until :meth:`full_init`.
         serialize_data: Keep ``data_list`` serialised (shared memory
@@ -167,7 +170,10 @@ class BaseVIReIDDataset(BaseDataset):
             data_prefix=dict(img_path=''),
             indices=indices,
             serialize_data=serialize_data,
-            pipeline=list(pipeline),
+            pipeline=[
+                TRANSFORMS.build(t) if isinstance(t, dict) else t
+                for t in pipeline
+            ],
             test_mode=split == 'test',
             lazy_init=lazy_init,
             max_refetch=max_refetch)
@@ -201,6 +207,20 @@ class BaseVIReIDDataset(BaseDataset):
     def expected_layout(self) -> str:
         """Describe the expected folder layout for error messages."""
         return 'the dataset folder'
+
+    def __getitem__(self, idx: int) -> dict:
+        """The ``idx``-th item after the pipeline.
+
+        An index with a ``seed`` attribute (a
+        :class:`~mmreid_mmn.utils.SeededIndex` from the training sampler)
+        runs the pipeline with the global RNGs seeded by it, so the item's
+        augmentations depend only on the run seed, the epoch and the sample.
+        """
+        seed = getattr(idx, 'seed', None)
+        if seed is None:
+            return super().__getitem__(idx)
+        with seeded_global_rngs(seed):
+            return super().__getitem__(int(idx))
 
     @force_full_init
     def get_gt_labels(self) -> np.ndarray:

@@ -186,3 +186,27 @@ def test_camera_folder_not_a_directory(tmp_path):
     (root / 'cam4').write_text('')
     with pytest.raises(NotADirectoryError, match=r'cam4 is not a directory'):
         build(root, split='test')
+
+
+def test_seeded_index_fixes_the_augmentation_of_a_sample(sysu_root):
+    import numpy as np
+
+    from mmreid_mmn.utils import SeededIndex
+
+    pipeline = [dict(type='LoadRGBImage'),
+                dict(type='PaddedRandomCrop', padding=8),
+                dict(type='RandomErasing', prob=1.0),
+                dict(type='PackReIDInputs')]
+    dataset = DATASETS.build(dict(type='SYSUMM01Dataset',
+                                  data_root=str(sysu_root), split='train',
+                                  pipeline=pipeline))
+    first = dataset[SeededIndex(3, seed=11)]['inputs']
+    np.random.seed(0)  # the global state must not matter
+    again = dataset[SeededIndex(3, seed=11)]['inputs']
+    other = dataset[SeededIndex(3, seed=12)]['inputs']
+    assert first.equal(again)
+    assert not first.equal(other)
+    np.random.seed(5)
+    plain = dataset[3]['inputs']
+    np.random.seed(5)
+    assert dataset[3]['inputs'].equal(plain)

@@ -10,6 +10,7 @@ from torch.utils.data import Sampler
 
 from mmreid_mmn.registry import DATA_SAMPLERS
 from mmreid_mmn.structures import INFRARED, MODALITIES, VISIBLE
+from mmreid_mmn.utils import SeededIndex
 
 
 def _identity_tables(indices: np.ndarray, labels: np.ndarray
@@ -46,7 +47,9 @@ class CrossModalityIdentitySampler(Sampler):
     rank r takes the r-th group of P, so the ranks of one step never share
     an identity. Each rank runs ``ceil(S / W)`` steps. The stream depends
     only on ``(seed, epoch)`` (a numpy ``Generator`` seeded by both, no
-    global RNG state); call :meth:`set_epoch` to change it.
+    global RNG state); call :meth:`set_epoch` to change it. Every index is a
+    :class:`~mmreid_mmn.utils.SeededIndex` whose seed, from the same stream,
+    fixes that sample's augmentations (see ``BaseVIReIDDataset``).
 
     The dataloader's batch size must be ``2 * P * K``; the sampler cannot
     see it, so :meth:`check_batch_size` (called by
@@ -136,8 +139,12 @@ class CrossModalityIdentitySampler(Sampler):
         self.num_images_largest_modality = int(
             max((modalities == VISIBLE).sum(), (modalities == INFRARED).sum()))
 
-    def __iter__(self) -> Iterator[int]:
-        """Yield this rank's indices of the epoch, batch after batch."""
+    def __iter__(self) -> Iterator[SeededIndex]:
+        """Yield this rank's indices of the epoch, batch after batch.
+
+        Each index carries the seed of its sample's augmentations, drawn from
+        the same ``(seed, epoch)`` stream, so a resumed run repeats them.
+        """
         rng = np.random.default_rng([self.seed, self.epoch])
         steps, ranks, P, K = (self.steps_per_rank, self.world_size,
                               self.num_identities, self.num_instances)
@@ -153,7 +160,10 @@ class CrossModalityIdentitySampler(Sampler):
             positions = starts[drawn][..., None] + offsets
             own = positions[:, self.rank * P:(self.rank + 1) * P]
             blocks.append(order[own].reshape(steps, P * K))
-        return iter(np.concatenate(blocks, axis=1).ravel().tolist())
+        indices = np.concatenate(blocks, axis=1).ravel()
+        seeds = rng.integers(0, 2**63, size=(steps, ranks, 2 * P * K))
+        own_seeds = seeds[:, self.rank].ravel()
+        return iter(map(SeededIndex, indices.tolist(), own_seeds.tolist()))
 
     def __len__(self) -> int:
         """Indices yielded by this rank per epoch."""
