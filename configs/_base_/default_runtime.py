@@ -1,0 +1,35 @@
+# Runtime shared by every config: hooks, logging, environment, seeding.
+default_scope = 'mmreid_mmn'
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    # The newest checkpoint is kept for resuming and the best one as
+    # best_*.pth. 'auto' selects by the first metric the evaluator reports:
+    # the VI-ReID metrics report their headline rank-1 first, whatever the
+    # direction (e.g. sysu/ir2vis_rank1).
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=1,
+                    save_best='auto', rule='greater'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+)
+
+custom_hooks = [
+    dict(type='CrossModalityBatchCheckHook'),
+    # Exact resume: main-process randomness depends on (seed, epoch) only.
+    dict(type='EpochSeedHook'),
+]
+
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'),
+)
+
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='Visualizer', vis_backends=vis_backends)
+
+log_level = 'INFO'
+load_from = None
+resume = False
+randomness = dict(seed=0, deterministic=False)

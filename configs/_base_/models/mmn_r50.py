@@ -1,0 +1,33 @@
+# MMN with a two-stream ResNet-50 (DESIGN.md section 3), as released.
+# num_classes is the number of training identities: the dataset configs set
+# it (SYSU-MM01 395, RegDB 206, LLCM 713).
+model = dict(
+    type='MMN',
+    data_preprocessor=dict(
+        type='ReIDDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375]),
+    backbone=dict(
+        type='TwoStreamResNet',
+        depth=50,
+        num_specific_stages=0,
+        last_stride=1,
+        init_cfg=dict(type='Pretrained',
+                      checkpoint='torchvision://resnet50')),
+    neck=dict(type='MMG', in_channels=3, code_channels=1, init_value=0.333),
+    head=dict(
+        type='PartBNNeckHead',
+        num_classes=395,
+        in_channels=2048,
+        num_parts=4,
+        pooling='avg'),
+    loss_id=dict(type='CrossEntropyLoss', label_smoothing=0.0,
+                 loss_weight=1.0),
+    loss_triplet=dict(type='TripletLoss', margin=0.3, loss_weight=1.0),
+    loss_dcl=dict(
+        type='DistributionConsistencyLoss',
+        in_channels=2048,
+        hidden_channels=256,
+        out_channels=256,
+        trainable_projector=False,
+        loss_weight=0.2))

@@ -1,0 +1,13 @@
+# AGW baseline on RegDB; the AGW code base evaluates visible-to-thermal by
+# default. Choose with --cfg-options trial=N direction=infrared_to_visible.
+_base_ = [
+    './_base_/models/agw_r50.py',
+    './_base_/datasets/regdb.py',
+    './_base_/schedules/mmn_sgd_81e.py',
+    './_base_/default_runtime.py',
+]
+
+model = dict(head=dict(num_classes=206))
+direction = 'visible_to_infrared'
+val_evaluator = dict(direction=direction)
+test_evaluator = dict(direction=direction)
