@@ -48,6 +48,12 @@ val_evaluator = dict(type='LLCMMetric', direction=direction, num_trials=10,
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator
 
-# --cfg-options direction=visible_to_infrared sets both evaluators.
+# --cfg-options data_root=PATH sets every split, direction=... both
+# evaluators.
 linked_options = dict(
+    data_root=[
+        'train_dataloader.dataset.data_root',
+        'val_dataloader.dataset.data_root',
+        'test_dataloader.dataset.data_root'
+    ],
     direction=['val_evaluator.direction', 'test_evaluator.direction'])

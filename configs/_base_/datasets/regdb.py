@@ -50,8 +50,14 @@ val_evaluator = dict(type='RegDBMetric', direction=direction,
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator
 
-# --cfg-options trial=N / direction=... set every place that uses them.
+# --cfg-options data_root=PATH, trial=N, direction=... set every place
+# that uses them.
 linked_options = dict(
+    data_root=[
+        'train_dataloader.dataset.data_root',
+        'val_dataloader.dataset.data_root',
+        'test_dataloader.dataset.data_root'
+    ],
     trial=[
         'train_dataloader.dataset.trial', 'val_dataloader.dataset.trial',
         'test_dataloader.dataset.trial'

@@ -53,9 +53,16 @@ val_evaluator = dict(type='SYSUMM01Metric', mode='all', num_trials=10,
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator
 
-# --cfg-options mode=indoor switches the test split and the metric together.
+# --cfg-options data_root=PATH points every split at a tree, mode=indoor
+# switches the test split and the metric together.
 mode = 'all'
-linked_options = dict(mode=[
-    'val_dataloader.dataset.mode', 'test_dataloader.dataset.mode',
-    'val_evaluator.mode', 'test_evaluator.mode'
-])
+linked_options = dict(
+    data_root=[
+        'train_dataloader.dataset.data_root',
+        'val_dataloader.dataset.data_root',
+        'test_dataloader.dataset.data_root'
+    ],
+    mode=[
+        'val_dataloader.dataset.mode', 'test_dataloader.dataset.mode',
+        'val_evaluator.mode', 'test_evaluator.mode'
+    ])
