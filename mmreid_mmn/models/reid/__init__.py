@@ -1,4 +1,5 @@
 from .agw import AGW
+from .base_vireid_model import BaseVIReIDModel
 from .mmn import MMN
 
-__all__ = ['AGW', 'MMN']
+__all__ = ['AGW', 'BaseVIReIDModel', 'MMN']

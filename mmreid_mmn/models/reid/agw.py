@@ -3,15 +3,15 @@ from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModel
 
 from mmreid_mmn.registry import MODELS
 from mmreid_mmn.structures import INFRARED, VISIBLE, ReIDDataSample
-from ..utils import group_by_modality, split_training_batch
+from ..utils import split_training_batch
+from .base_vireid_model import BaseVIReIDModel
 
 
 @MODELS.register_module()
-class AGW(BaseModel):
+class AGW(BaseVIReIDModel):
     """AGW baseline (Ye et al., TPAMI 2021): MMN's parts without the MMG.
 
     Training step, for ``B`` visible images ``V`` and ``B`` infrared images
@@ -50,28 +50,6 @@ class AGW(BaseModel):
         self.loss_triplet = MODELS.build(
             loss_triplet or dict(type='WeightedRegularizedTripletLoss'))
 
-    def forward(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[List[ReIDDataSample]] = None,
-                mode: str = 'tensor'):
-        """Dispatch to :meth:`loss`, :meth:`predict` or raw features.
-
-        Args:
-            inputs: Normalised images ``(B, 3, H, W)``.
-            data_samples: One data sample per image, each with ``modality``
-                (and ``gt_label`` in training).
-            mode: ``'loss'``, ``'predict'`` or ``'tensor'`` (the test-time
-                feature dict of :meth:`extract_feat`, rows in batch order).
-        """
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.extract_batch_feat(inputs, data_samples)
-        raise RuntimeError(f'invalid mode {mode!r}, expected loss, predict '
-                           'or tensor')
-
     def loss(self, inputs: torch.Tensor,
              data_samples: List[ReIDDataSample]) -> Dict[str, torch.Tensor]:
         """Return the named losses and the training accuracy of a batch."""
@@ -106,28 +84,3 @@ class AGW(BaseModel):
             key: F.normalize(self.head.concat_parts(parts), dim=1)
             for key, parts in feats.items()
         }
-
-    def extract_batch_feat(
-            self, inputs: torch.Tensor,
-            data_samples: List[ReIDDataSample]) -> Dict[str, torch.Tensor]:
-        """Features of a batch that may mix modalities, rows in batch order."""
-        out = {}
-        for modality, rows in group_by_modality(data_samples).items():
-            rows = rows.to(inputs.device)
-            for key, feat in self.extract_feat(inputs[rows],
-                                               modality).items():
-                if key not in out:
-                    out[key] = feat.new_empty(len(inputs), feat.size(1))
-                out[key][rows] = feat
-        return out
-
-    def predict(self, inputs: torch.Tensor,
-                data_samples: List[ReIDDataSample]) -> List[ReIDDataSample]:
-        """Fill every data sample's ``pred_features`` with its features."""
-        feats = self.extract_batch_feat(inputs, data_samples)
-        for index, sample in enumerate(data_samples):
-            sample.pred_features = {
-                key: feat[index]
-                for key, feat in feats.items()
-            }
-        return data_samples

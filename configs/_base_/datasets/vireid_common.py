@@ -1,0 +1,51 @@
+# What the SYSU-MM01, RegDB and LLCM data configs share (DESIGN of the
+# release): the pipelines, P x K cross-modality sampling and the dataloaders.
+# Each dataset config adds its dataset type, data root, splits and metric.
+img_scale = (192, 384)  # (width, height), the release's input size
+
+# The release: Lanczos resize at loading; pad 10 + random crop, flip, random
+# erasing (p 0.5, area 0.02-0.4, aspect >= 0.3, fill 0 after normalisation);
+# normalisation happens in the model's data preprocessor.
+train_pipeline = [
+    dict(type='LoadRGBImage'),
+    dict(type='Resize', scale=img_scale, keep_ratio=False, backend='pillow',
+         interpolation='lanczos'),
+    dict(type='PaddedRandomCrop', padding=10),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='RandomErasing', prob=0.5, area_range=(0.02, 0.4),
+         min_aspect_ratio=0.3, fill=0.),
+    dict(type='PackReIDInputs'),
+]
+test_pipeline = [
+    dict(type='LoadRGBImage'),
+    dict(type='Resize', scale=img_scale, keep_ratio=False, backend='pillow',
+         interpolation='lanczos'),
+    dict(type='PackReIDInputs'),
+]
+
+# P identities x K images per modality: batch size 2 * P * K.
+num_identities = 4
+num_instances = 4
+train_dataloader = dict(
+    batch_size=2 * num_identities * num_instances,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='CrossModalityIdentitySampler',
+                 num_identities=num_identities,
+                 num_instances=num_instances),
+    dataset=dict(split='train', pipeline=train_pipeline))
+
+val_dataloader = dict(
+    batch_size=64,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(split='test', pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+# --cfg-options data_root=PATH points every split at one tree; dataset
+# configs add their own linked options.
+linked_options = dict(data_root=[
+    'train_dataloader.dataset.data_root', 'val_dataloader.dataset.data_root',
+    'test_dataloader.dataset.data_root'
+])
