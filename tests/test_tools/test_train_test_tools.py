@@ -1,0 +1,237 @@
+"""Train, test and resume with the command-line tools, in subprocesses.
+
+The tiny config ``tests/data/configs/mmn_tiny_sysu.py`` (a ResNet-18 MMN at
+64x32, 2 epochs of 15 steps) trains once per module on the session's
+SYSU-MM01 tree; the tests then evaluate its checkpoints with
+``tools/test.py``, resume it from its first epoch and evaluate a converted
+release checkpoint. Every tool runs on one thread: on a loaded machine
+with two cores a run takes a quarter of the time, and runs with the same
+thread count give bit-identical weights.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.runner.checkpoint import load_checkpoint
+
+from mmreid_mmn.registry import DATASETS, MODELS
+from mmreid_mmn.utils import load_checkpoint_safely, register_all_modules
+
+register_all_modules()
+
+REPO = Path(__file__).resolve().parents[2]
+TINY_CONFIG = 'tests/data/configs/mmn_tiny_sysu.py'
+CONVERTER = 'tools/model_converters/mmn_to_mmreid.py'
+# the sysu_root tree: 56 visible training images, 2 x 2 x 2 per batch, so
+# floor(56 / 4) + 1 steps per epoch; 14 queries and 28 gallery candidates
+STEPS_PER_EPOCH = 15
+NUM_QUERIES = 14
+NUM_GALLERY = 28
+# 4 stripes of 512 channels (ResNet-18)
+FEATURE_DIM = 2048
+FEATURE_KEYS = {'pool', 'bn', 'pool_middle', 'bn_middle'}
+HEADLINE = 'sysu/ir2vis_rank1'
+
+
+def run_tool(*args: str) -> str:
+    """Run a tool with this interpreter; return its stdout and stderr."""
+    env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
+    result = subprocess.run([sys.executable, *args],
+                            cwd=REPO,
+                            env=env,
+                            capture_output=True,
+                            text=True)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    return output
+
+
+def train(work_dir: Path, data_root: Path, *extra: str) -> str:
+    """Train the tiny config into ``work_dir``, keeping every epoch."""
+    return run_tool('tools/train.py', TINY_CONFIG, '--work-dir',
+                    str(work_dir), *extra, '--cfg-options',
+                    f'data_root={data_root}',
+                    'default_hooks.checkpoint.max_keep_ckpts=-1')
+
+
+def validation_rank1(work_dir: Path) -> dict:
+    """Epoch -> the headline rank-1 logged by each validation."""
+    (scalars, ) = work_dir.glob('*/vis_data/scalars.json')
+    records = [json.loads(line) for line in scalars.read_text().splitlines()]
+    return {
+        record['step']: record[HEADLINE]
+        for record in records if HEADLINE in record
+    }
+
+
+def assert_same_training_state(expected: Path, actual: Path) -> None:
+    """Two checkpoints hold the same weights, buffers and optimizer."""
+    expected = load_checkpoint_safely(str(expected))
+    actual = load_checkpoint_safely(str(actual))
+    assert actual['meta']['epoch'] == expected['meta']['epoch']
+    assert actual['meta']['iter'] == expected['meta']['iter']
+    weights = expected['state_dict']
+    assert actual['state_dict'].keys() == weights.keys()
+    assert any(key.endswith('running_var') for key in weights)
+    differing = [
+        key for key, value in weights.items()
+        if not torch.equal(actual['state_dict'][key], value)
+    ]
+    assert not differing, f'{len(differing)} tensors differ: {differing[:5]}'
+    state = expected['optimizer']['state']
+    assert actual['optimizer']['state'].keys() == state.keys()
+    for index, buffers in state.items():
+        for name, value in buffers.items():
+            assert torch.equal(actual['optimizer']['state'][index][name],
+                               value), (index, name)
+    lrs = [[group['lr'] for group in checkpoint['optimizer']['param_groups']]
+           for checkpoint in (expected, actual)]
+    assert lrs[0] == lrs[1]
+
+
+@pytest.fixture(autouse=True, scope='module')
+def one_thread():
+    """Run this process's forward passes on one thread too."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory: pytest.TempPathFactory,
+            sysu_root: Path) -> Path:
+    """Work dir of an uninterrupted two-epoch run of the tiny config."""
+    work_dir = tmp_path_factory.mktemp('tools') / 'uninterrupted'
+    train(work_dir, sysu_root)
+    return work_dir
+
+
+def test_training_keeps_every_epoch_and_the_best(trained):
+    assert (trained / 'epoch_1.pth').is_file()
+    assert (trained / 'epoch_2.pth').is_file()
+    last = (trained / 'last_checkpoint').read_text().strip()
+    assert Path(last) == trained / 'epoch_2.pth'
+    checkpoint = load_checkpoint_safely(str(trained / 'epoch_2.pth'))
+    assert checkpoint['meta']['epoch'] == 2
+    assert checkpoint['meta']['iter'] == 2 * STEPS_PER_EPOCH
+
+    # both epochs validated; save_best='auto' follows the headline rank-1
+    # and keeps the first of equal bests
+    rank1 = validation_rank1(trained)
+    assert sorted(rank1) == [1, 2]
+    best_epoch = 2 if rank1[2] > rank1[1] else 1
+    best = [path.name for path in trained.glob('best_*.pth')]
+    assert best == [f'best_sysu_ir2vis_rank1_epoch_{best_epoch}.pth']
+
+    (log_file, ) = trained.glob('*/*.log')
+    log = log_file.read_text()
+    for name in ('loss_id', 'loss_triplet', 'loss_dcl', HEADLINE,
+                 'sysu/ir2vis_mAP', 'sysu/ir2vis_middle_orig_rank1'):
+        assert f'{name}: ' in log, name
+
+
+def test_test_tool_saves_features_and_reproduces_validation(
+        trained, sysu_root, tmp_path):
+    out = tmp_path / 'features.pth'
+    run_tool('tools/test.py', TINY_CONFIG, str(trained / 'epoch_2.pth'),
+             '--work-dir', str(tmp_path), '--out', str(out),
+             '--cfg-options', f'data_root={sysu_root}')
+    dump = load_checkpoint_safely(str(out))
+    num_samples = NUM_QUERIES + NUM_GALLERY
+    assert set(dump['features']) == FEATURE_KEYS
+    for key, features in dump['features'].items():
+        assert features.shape == (num_samples, FEATURE_DIM), key
+        assert torch.allclose(features.norm(dim=1),
+                              torch.ones(num_samples), atol=1e-5), key
+    assert dump['roles'] == ['query'] * NUM_QUERIES + ['gallery'] * NUM_GALLERY
+    assert dump['modalities'] == (['infrared'] * NUM_QUERIES +
+                                  ['visible'] * NUM_GALLERY)
+    assert set(dump['cam_ids'][:NUM_QUERIES].tolist()) == {3, 6}
+    assert set(dump['cam_ids'][NUM_QUERIES:].tolist()) == {1, 2, 4, 5}
+    assert dump['pids'].shape == (num_samples, )
+    assert set(dump['pids'].tolist()) == {13, 14, 16, 17}
+    assert len(dump['img_paths']) == num_samples
+    assert all(path.startswith(str(sysu_root)) for path in dump['img_paths'])
+    # the same weights and seeded gallery draws as the epoch-2 validation
+    assert dump['metrics'][HEADLINE] == pytest.approx(
+        validation_rank1(trained)[2], abs=1e-4)
+
+
+def test_resume_from_first_epoch_reaches_the_same_weights(
+        trained, sysu_root, tmp_path):
+    work_dir = tmp_path / 'resumed'
+    output = train(work_dir, sysu_root, '--resume',
+                   str(trained / 'epoch_1.pth'))
+    assert 'resumed epoch: 1' in output
+    assert not (work_dir / 'epoch_1.pth').exists()
+    assert_same_training_state(trained / 'epoch_2.pth',
+                               work_dir / 'epoch_2.pth')
+    first = load_checkpoint_safely(str(trained / 'epoch_1.pth'))
+    second = load_checkpoint_safely(str(work_dir / 'epoch_2.pth'))
+    key = 'backbone.shared.layer4.1.bn2.running_mean'
+    assert not torch.equal(first['state_dict'][key],
+                           second['state_dict'][key])
+
+
+def test_auto_resume_continues_from_the_last_checkpoint(
+        trained, sysu_root, tmp_path):
+    work_dir = tmp_path / 'interrupted'
+    work_dir.mkdir()
+    shutil.copy(trained / 'epoch_1.pth', work_dir / 'epoch_1.pth')
+    (work_dir / 'last_checkpoint').write_text(str(work_dir / 'epoch_1.pth'))
+    output = train(work_dir, sysu_root, '--resume')
+    assert 'resumed epoch: 1' in output
+    assert_same_training_state(trained / 'epoch_2.pth',
+                               work_dir / 'epoch_2.pth')
+    assert (work_dir / 'last_checkpoint').read_text().strip() == str(
+        work_dir / 'epoch_2.pth')
+
+
+def test_test_tool_runs_a_converted_release_checkpoint(
+        sysu_root, tmp_path, write_release_checkpoint):
+    release = tmp_path / 'release.pth'
+    converted = tmp_path / 'converted.pth'
+    out = tmp_path / 'features.pth'
+    write_release_checkpoint(release, depth=18, num_classes=5)
+    run_tool(CONVERTER, str(release), str(converted), '--depth', '18')
+    output = run_tool('tools/test.py', TINY_CONFIG, str(converted),
+                      '--work-dir', str(tmp_path), '--out', str(out),
+                      '--cfg-options', f'data_root={sysu_root}')
+
+    # the config says 8 classes; the release checkpoint holds 5
+    assert ('model.head.num_classes=8, the checkpoint holds 5 classes; '
+            'using 5') in output
+    assert 'size mismatch' not in output
+    assert 'unexpected key' not in output
+    missing = re.search(r'missing keys in source state_dict: (.*)', output)
+    assert missing is not None
+    assert all(key.startswith('loss_dcl.projector.')
+               for key in missing.group(1).split(', '))
+    assert f'{HEADLINE}: ' in output
+    dump = load_checkpoint_safely(str(out))
+    assert 0 <= dump['metrics'][HEADLINE] <= 100
+
+    # the dumped features are those of the converted weights
+    cfg = Config.fromfile(str(REPO / TINY_CONFIG))
+    cfg.model.head.num_classes = 5
+    model = MODELS.build(cfg.model)
+    load_checkpoint(model, str(converted), map_location='cpu',
+                    logger='silent')
+    model.eval()
+    test_set = DATASETS.build(
+        dict(cfg.test_dataloader.dataset, data_root=str(sysu_root)))
+    with torch.no_grad():
+        (prediction, ) = model.test_step(pseudo_collate([test_set[0]]))
+    for key in ('bn', 'bn_middle'):
+        assert torch.allclose(prediction.pred_features[key],
+                              dump['features'][key][0],
+                              atol=1e-5), key
