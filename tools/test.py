@@ -8,8 +8,9 @@ from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
-from mmreid_mmn.utils import (atomic_torch_save, merge_cfg_options,
-                              load_checkpoint_safely, register_all_modules)
+from mmreid_mmn.utils import (atomic_torch_save, exit_on_user_error,
+                              load_checkpoint_safely, merge_cfg_options,
+                              register_all_modules, setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -84,8 +85,8 @@ def match_num_classes(cfg: Config, checkpoint: dict) -> None:
         head.num_classes = num_classes
 
 
-def main() -> None:
-    args = parse_args()
+def run(args: argparse.Namespace) -> None:
+    """Evaluate ``args.checkpoint``; optionally save features and metrics."""
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
     cfg = Config.fromfile(args.config)
@@ -94,6 +95,7 @@ def main() -> None:
     cfg = merge_args(cfg, args)
     match_num_classes(cfg, load_checkpoint_safely(args.checkpoint, 'cpu'))
     register_all_modules(init_default_scope=False)
+    setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if args.out is not None and is_main_process():
@@ -101,6 +103,12 @@ def main() -> None:
         dumped['metrics'] = metrics
         atomic_torch_save(dumped, args.out)
         print(f'features and metrics saved to {args.out}')
+
+
+def main() -> None:
+    args = parse_args()
+    with exit_on_user_error():
+        run(args)
 
 
 if __name__ == '__main__':

@@ -5,9 +5,12 @@ import os.path as osp
 
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from mmreid_mmn.utils import merge_cfg_options, register_all_modules
+from mmreid_mmn.utils import (exit_on_user_error, find_resume_checkpoint,
+                              merge_cfg_options, register_all_modules,
+                              setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -23,7 +26,8 @@ def parse_args() -> argparse.Namespace:
         type=str,
         const='auto',
         help='resume from this checkpoint, or, without a path, from the '
-        'latest checkpoint in the work dir')
+        'newest complete checkpoint in the work dir (training starts as '
+        'configured when there is none)')
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -57,12 +61,15 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    if args.resume == 'auto':
+    resume_from = args.resume
+    if resume_from == 'auto':
+        resume_from = find_resume_checkpoint(cfg.work_dir)
+        if resume_from is None:
+            print_log(f'--resume: no complete checkpoint in {cfg.work_dir}, '
+                      'training starts as configured', logger='current')
+    if resume_from is not None:
         cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
+        cfg.load_from = resume_from
     if not torch.cuda.is_available():
         cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
     return cfg
@@ -70,13 +77,15 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        merge_cfg_options(cfg, args.cfg_options, args.config)
-    cfg = merge_args(cfg, args)
-    register_all_modules(init_default_scope=False)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    with exit_on_user_error():
+        cfg = Config.fromfile(args.config)
+        if args.cfg_options is not None:
+            merge_cfg_options(cfg, args.cfg_options, args.config)
+        cfg = merge_args(cfg, args)
+        register_all_modules(init_default_scope=False)
+        setup_cpu_distributed(cfg)
+        runner = Runner.from_cfg(cfg)
+        runner.train()
 
 
 if __name__ == '__main__':

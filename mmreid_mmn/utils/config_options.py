@@ -5,6 +5,14 @@ from typing import Dict, List
 from mmengine.config import Config
 
 
+class ConfigOptionError(KeyError):
+    """A ``--cfg-options`` key, or a linked option's path, is not in the
+    config; printed without the quotes ``KeyError`` adds."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ''
+
+
 def _flatten_keys(value, prefix: str = '') -> List[str]:
     """Dotted paths of every key of nested dicts (lists are leaves)."""
     keys = []
@@ -31,7 +39,8 @@ def check_cfg_option_keys(cfg: Config, options: Dict[str, object],
         config_file: The config's path, for the message.
 
     Raises:
-        KeyError: A key does not exist in the config, with close matches.
+        ConfigOptionError: A key (a ``KeyError``) does not exist in the
+            config, with close matches.
     """
     known = _flatten_keys(cfg.to_dict())
     for key in options:
@@ -40,7 +49,7 @@ def check_cfg_option_keys(cfg: Config, options: Dict[str, object],
             continue
         close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
         hint = f'; did you mean {", ".join(close)}?' if close else ''
-        raise KeyError(
+        raise ConfigOptionError(
             f'--cfg-options key {key!r} is not in the config {config_file}: '
             f'the Runner would ignore it{hint}')
 
@@ -56,8 +65,9 @@ def merge_cfg_options(cfg: Config, options: Dict[str, object],
     datasets alike.
 
     Raises:
-        KeyError: An unknown option key (see :func:`check_cfg_option_keys`)
-            or a linked path that does not exist in the config.
+        ConfigOptionError: An unknown option key (a ``KeyError``, see
+            :func:`check_cfg_option_keys`) or a linked path that does not
+            exist in the config.
     """
     check_cfg_option_keys(cfg, options, config_file)
     cfg.merge_from_dict(options)
@@ -68,7 +78,7 @@ def merge_cfg_options(cfg: Config, options: Dict[str, object],
             continue
         for path in paths:
             if path not in known:
-                raise KeyError(
+                raise ConfigOptionError(
                     f'linked_options[{name!r}] of {config_file} names '
                     f'{path!r}, which is not in the config')
         cfg.merge_from_dict({path: options[name] for path in paths})

@@ -22,10 +22,16 @@ from mmengine.runner.checkpoint import CheckpointLoader
 HISTORY_BUFFER_METHODS = ('min', 'max', 'current', 'mean')
 # torch.save's legacy format starts with a pickle protocol >= 2 header.
 LEGACY_PICKLE_START = b'\x80'
+# Every zip archive, complete or not, starts with a local file header.
+ZIP_START = b'PK\x03\x04'
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint file asks to build or call an object not allowed."""
+
+
+class CheckpointFormatError(ValueError):
+    """A file is no checkpoint, or a truncated or corrupted one."""
 
 
 def history_buffer_method(owner: Any, name: str) -> Callable:
@@ -71,9 +77,15 @@ def _check_torch_file_format(filename: str) -> None:
     if zipfile.is_zipfile(filename):
         return
     with open(filename, 'rb') as file:
-        if file.read(1) == LEGACY_PICKLE_START:
-            return
-    raise ValueError(
+        start = file.read(len(ZIP_START))
+    if start[:1] == LEGACY_PICKLE_START:
+        return
+    if start == ZIP_START:
+        raise CheckpointFormatError(
+            f'checkpoint {filename} could not be read, it may be truncated '
+            'or corrupted (a zip archive whose closing directory is missing '
+            'or damaged, as a copy or a save cut short leaves it)')
+    raise CheckpointFormatError(
         f'{filename} is not a PyTorch checkpoint: expected the zip archive '
         'that torch.save writes (or its older pickle-based format)')
 
@@ -100,6 +112,8 @@ def load_checkpoint_safely(filename: str,
         FileNotFoundError: The file does not exist.
         UnsafeCheckpointError: The pickle names a global or calls a function
             that is not on the allow-list; nothing from it was executed.
+        CheckpointFormatError: The file is not one ``torch.save`` writes, or
+            it is truncated or corrupted.
     """
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
@@ -116,7 +130,7 @@ def load_checkpoint_safely(filename: str,
                 'log buffers never holds, so it was not unpickled and nothing '
                 f'in it ran ({_unpickler_reason(error)})') from None
         except (RuntimeError, EOFError, KeyError, ValueError) as error:
-            raise ValueError(
+            raise CheckpointFormatError(
                 f'checkpoint {filename} could not be read, it may be '
                 f'truncated or corrupted ({type(error).__name__}: {error})'
             ) from None

@@ -1,0 +1,26 @@
+"""One-line messages, not tracebacks, for mistakes a tool's user makes."""
+import sys
+from contextlib import contextmanager
+from typing import Iterator
+
+from .config_options import ConfigOptionError
+from .safe_checkpoint_loading import (CheckpointFormatError,
+                                      UnsafeCheckpointError)
+
+# Errors whose message alone tells the user what to fix: a path that does
+# not exist (checkpoint, data root, split or index file, image), a folder
+# that is a file, a refused or unreadable checkpoint, a bad config option.
+USER_ERRORS = (FileNotFoundError, NotADirectoryError, UnsafeCheckpointError,
+               CheckpointFormatError, ConfigOptionError)
+
+
+@contextmanager
+def exit_on_user_error() -> Iterator[None]:
+    """Turn :data:`USER_ERRORS` into ``error: <message>`` and exit code 1.
+
+    Any other exception keeps its traceback: it may be a bug.
+    """
+    try:
+        yield
+    except USER_ERRORS as error:
+        sys.exit(f'error: {str(error).strip()}')

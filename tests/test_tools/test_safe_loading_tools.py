@@ -1,0 +1,140 @@
+"""The tools refuse checkpoints that would run code, in one line.
+
+A payload checkpoint's ``__reduce__`` would create a marker file when
+unpickled: ``tools/test.py``, ``tools/train.py --resume`` and ``load_from``
+must exit with an error naming the file, and the marker must not exist.
+(The converter's refusal is tested in ``test_mmn_to_mmreid.py``, the loader
+itself in ``tests/test_utils``.) The other user errors of ``tools/test.py``
+are checked in process, where they fail before any model is built.
+"""
+import importlib.util
+import sys
+
+import pytest
+import torch
+from tool_runs import (REPO, TINY_CONFIG, FileCreatingPayload, run_tool)
+
+
+@pytest.fixture
+def payload_checkpoint(tmp_path):
+    """``(path, marker)``: a checkpoint whose pickle would touch marker."""
+    marker = tmp_path / 'payload_ran'
+    path = tmp_path / 'evil.pth'
+    torch.save({'state_dict': {}, 'meta': {'epoch': 1},
+                'x': FileCreatingPayload(marker)}, path)
+    return path, marker
+
+
+def assert_refused_in_one_line(result, path, marker):
+    assert result.returncode == 1, result.stderr[-3000:]
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith(f'error: refusing to load checkpoint {path}')
+    assert 'nothing in it ran' in last_line
+    assert 'Traceback' not in result.stderr
+    assert not marker.exists()
+
+
+def test_test_tool_refuses_a_payload(payload_checkpoint, sysu_root):
+    path, marker = payload_checkpoint
+    result = run_tool('test.py', TINY_CONFIG, path, '--work-dir',
+                      path.parent / 'work', '--cfg-options',
+                      f'data_root={sysu_root}')
+    assert_refused_in_one_line(result, path, marker)
+
+
+@pytest.mark.parametrize('how', ['--resume', 'load_from'])
+def test_train_tool_refuses_a_payload(how, payload_checkpoint, sysu_root):
+    path, marker = payload_checkpoint
+    options = [f'data_root={sysu_root}']
+    resume = []
+    if how == '--resume':
+        resume = ['--resume', path]
+    else:
+        options.append(f'load_from={path}')
+    result = run_tool('train.py', TINY_CONFIG, '--work-dir',
+                      path.parent / 'work', *resume, '--cfg-options',
+                      *options)
+    assert_refused_in_one_line(result, path, marker)
+    assert not list((path.parent / 'work').glob('*.pth'))
+
+
+def _load_tool(name):
+    spec = importlib.util.spec_from_file_location(
+        f'{name}_tool', REPO / 'tools' / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def test_tool():
+    """``tools/test.py`` as a module."""
+    return _load_tool('test')
+
+
+def exit_message(tool, monkeypatch, *argv):
+    """The ``error: ...`` message ``tool.main()`` exits with."""
+    monkeypatch.setattr(sys, 'argv', ['tool'] + [str(a) for a in argv])
+    with pytest.raises(SystemExit) as exit_info:
+        tool.main()
+    message = exit_info.value.code
+    assert isinstance(message, str) and '\n' not in message
+    return message
+
+
+def test_missing_checkpoint_is_one_line(test_tool, monkeypatch, tmp_path):
+    missing = tmp_path / 'none.pth'
+    assert exit_message(test_tool, monkeypatch, TINY_CONFIG, missing) == \
+        f'error: checkpoint {missing} does not exist'
+
+
+def test_file_that_is_no_checkpoint_is_one_line(test_tool, monkeypatch,
+                                                tmp_path):
+    path = tmp_path / 'notes.pth'
+    path.write_text('not a checkpoint')
+    message = exit_message(test_tool, monkeypatch, TINY_CONFIG, path)
+    assert message.startswith(
+        f'error: {path} is not a PyTorch checkpoint: expected the zip '
+        'archive that torch.save writes')
+
+
+def test_truncated_checkpoint_is_one_line(test_tool, monkeypatch, tmp_path):
+    path = tmp_path / 'cut.pth'
+    torch.save({'state_dict': {'w': torch.ones(1000)}}, path)
+    path.write_bytes(path.read_bytes()[:3000])
+    message = exit_message(test_tool, monkeypatch, TINY_CONFIG, path)
+    assert message.startswith(f'error: checkpoint {path} could not be read, '
+                              'it may be truncated or corrupted')
+
+
+def test_unknown_cfg_option_is_one_line(test_tool, monkeypatch, tmp_path):
+    path = tmp_path / 'ok.pth'
+    torch.save({'state_dict': {}}, path)
+    message = exit_message(test_tool, monkeypatch, TINY_CONFIG, path,
+                           '--cfg-options', 'trian_cfg.max_epochs=3')
+    assert message.startswith("error: --cfg-options key "
+                              "'trian_cfg.max_epochs' is not in the config "
+                              f'{TINY_CONFIG}: the Runner would ignore it')
+    assert '; did you mean train_cfg.max_epochs' in message
+
+
+def test_out_must_be_a_pth_file(test_tool, monkeypatch, tmp_path):
+    path = tmp_path / 'ok.pth'
+    torch.save({'state_dict': {}}, path)
+    monkeypatch.setattr(sys, 'argv', [
+        'tool', str(TINY_CONFIG), str(path), '--out',
+        str(tmp_path / 'feats.txt')])
+    with pytest.raises(ValueError, match=r'--out must name a \.pth file, '
+                       r'got .*feats\.txt'):
+        test_tool.main()
+
+
+def test_train_tool_resume_from_a_missing_file(sysu_root, tmp_path):
+    missing = tmp_path / 'epoch_9.pth'
+    result = run_tool('train.py', TINY_CONFIG, '--work-dir',
+                      tmp_path / 'work', '--resume', missing, '--cfg-options',
+                      f'data_root={sysu_root}')
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert result.stderr.strip().splitlines()[-1] == \
+        f'error: checkpoint {missing} does not exist'
+    assert 'Traceback' not in result.stderr

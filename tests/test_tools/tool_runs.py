@@ -1,0 +1,79 @@
+"""Running the command-line tools in subprocesses, for the tool tests.
+
+Not a test module: the reliability tests import it (pytest puts this folder
+on ``sys.path``).
+"""
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List, Union
+
+import torch
+
+from mmreid_mmn.utils import load_checkpoint_safely
+
+REPO = Path(__file__).resolve().parents[2]
+TINY_CONFIG = REPO / 'tests' / 'data' / 'configs' / 'mmn_tiny_sysu.py'
+
+
+def tool_env(**extra: str) -> Dict[str, str]:
+    """The environment of a tool run: one thread, torchrun on ``PATH``."""
+    env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
+    env['PATH'] = os.pathsep.join(
+        [os.path.dirname(sys.executable), env.get('PATH', '')])
+    env.update(extra)
+    return env
+
+
+def tool_command(script: str, *args: Union[str, Path]) -> List[str]:
+    """``python tools/<script> args...``."""
+    return [sys.executable, str(REPO / 'tools' / script)] + \
+        [str(arg) for arg in args]
+
+
+def run_tool(script: str, *args: Union[str, Path],
+             timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run ``tools/<script>`` to completion, capturing its output."""
+    return subprocess.run(tool_command(script, *args), cwd=REPO,
+                          env=tool_env(), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def run_dist_script(script: str, *args: Union[str, Path],
+                    timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run ``bash tools/<script> args...`` on a free port."""
+    return subprocess.run(
+        ['bash', str(REPO / 'tools' / script)] + [str(a) for a in args],
+        cwd=REPO, env=tool_env(PORT=str(free_port())), capture_output=True,
+        text=True, timeout=timeout)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def run_log(work_dir: Path) -> str:
+    """The text of the (newest) log file of a run in ``work_dir``."""
+    logs = sorted(work_dir.glob('*/*.log'))
+    assert logs, f'no log file in {work_dir}'
+    return logs[-1].read_text()
+
+
+def state_dict(path: Path) -> Dict[str, torch.Tensor]:
+    """The model weights of an MMEngine checkpoint."""
+    return load_checkpoint_safely(str(path), 'cpu')['state_dict']
+
+
+class FileCreatingPayload:
+    """Unpickling this would create ``path``: the classic pickle exploit."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (os.system, (f'touch {self.path}', ))
