@@ -1,16 +1,15 @@
 """Evaluate a checkpoint: ``python tools/test.py CONFIG CHECKPOINT``."""
 import argparse
-import os
 import os.path as osp
 
-import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
-from mmreid_mmn.utils import (atomic_torch_save, exit_on_user_error,
-                              load_checkpoint_safely, merge_cfg_options,
-                              register_all_modules, setup_cpu_distributed)
+from mmreid_mmn.utils import (add_runner_arguments, atomic_torch_save,
+                              exit_on_user_error, load_checkpoint_safely,
+                              load_runner_config, register_all_modules,
+                              setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -18,49 +17,25 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
-        '--work-dir',
-        help='folder for the evaluation log (default: '
-        './work_dirs/<config name>)')
-    parser.add_argument(
         '--out',
         help='save the extracted features (with identities, cameras, '
         'modalities and paths) and the metrics to this .pth file')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys, e.g. test_evaluator.num_trials=1')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_runner_arguments(parser)
     args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    if args.out is not None and not args.out.endswith(('.pth', '.pt')):
+        parser.error(f'--out must name a .pth file, got {args.out}')
     return args
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Apply the command line to the config."""
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    """Load ``args.checkpoint`` for testing; add the feature dump of --out."""
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.out is not None:
-        if not args.out.endswith(('.pth', '.pt')):
-            raise ValueError(f'--out must name a .pth file, got {args.out}')
         evaluator = cfg.test_evaluator
         metrics = evaluator if isinstance(evaluator, list) else [evaluator]
         cfg.test_evaluator = list(metrics) + [
             dict(type='DumpReIDFeatures', out_file=args.out)]
-    if not torch.cuda.is_available():
-        cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
     return cfg
 
 
@@ -89,10 +64,7 @@ def run(args: argparse.Namespace) -> None:
     """Evaluate ``args.checkpoint``; optionally save features and metrics."""
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        merge_cfg_options(cfg, args.cfg_options, args.config)
-    cfg = merge_args(cfg, args)
+    cfg = merge_args(load_runner_config(args), args)
     match_num_classes(cfg, load_checkpoint_safely(args.checkpoint, 'cpu'))
     register_all_modules(init_default_scope=False)
     setup_cpu_distributed(cfg)

@@ -16,6 +16,10 @@ default_hooks = dict(
 
 custom_hooks = [
     dict(type='CrossModalityBatchCheckHook'),
+    # Distributed runs: average BatchNorm statistics over the ranks after
+    # each epoch, so the validation and the saved checkpoint agree with
+    # tools/test.py (a no-op in one process).
+    dict(type='SyncBuffersHook'),
     # Exact resume: main-process randomness depends on (seed, epoch) only.
     dict(type='EpochSeedHook'),
 ]

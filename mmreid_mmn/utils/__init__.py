@@ -9,6 +9,7 @@ from .safe_checkpoint_loading import (CheckpointFormatError,
                                       load_checkpoint_safely)
 from .seeded_rngs import SeededIndex, seeded_global_rngs
 from .setup_env import register_all_modules
+from .tool_config import add_runner_arguments, load_runner_config
 from .tool_errors import USER_ERRORS, exit_on_user_error
 
 __all__ = [
@@ -18,5 +19,5 @@ __all__ = [
     'ConfigOptionError', 'check_cfg_option_keys', 'merge_cfg_options',
     'SeededIndex', 'seeded_global_rngs', 'find_resume_checkpoint',
     'is_complete_checkpoint', 'setup_cpu_distributed', 'USER_ERRORS',
-    'exit_on_user_error'
+    'exit_on_user_error', 'add_runner_arguments', 'load_runner_config'
 ]

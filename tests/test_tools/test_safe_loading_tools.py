@@ -8,6 +8,7 @@ itself in ``tests/test_utils``.) The other user errors of ``tools/test.py``
 are checked in process, where they fail before any model is built.
 """
 import importlib.util
+import re
 import sys
 
 import pytest
@@ -118,15 +119,17 @@ def test_unknown_cfg_option_is_one_line(test_tool, monkeypatch, tmp_path):
     assert '; did you mean train_cfg.max_epochs' in message
 
 
-def test_out_must_be_a_pth_file(test_tool, monkeypatch, tmp_path):
+def test_out_must_be_a_pth_file(test_tool, monkeypatch, tmp_path, capsys):
     path = tmp_path / 'ok.pth'
     torch.save({'state_dict': {}}, path)
     monkeypatch.setattr(sys, 'argv', [
         'tool', str(TINY_CONFIG), str(path), '--out',
         str(tmp_path / 'feats.txt')])
-    with pytest.raises(ValueError, match=r'--out must name a \.pth file, '
-                       r'got .*feats\.txt'):
+    with pytest.raises(SystemExit) as exit_info:
         test_tool.main()
+    assert exit_info.value.code == 2
+    assert re.search(r'error: --out must name a \.pth file, got .*feats\.txt',
+                     capsys.readouterr().err)
 
 
 def test_train_tool_resume_from_a_missing_file(sysu_root, tmp_path):
