@@ -2,6 +2,7 @@
 import argparse
 
 from mmengine.config import Config
+from mmengine.device import get_device
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
@@ -26,7 +27,11 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='train with automatic mixed precision')
     add_runner_arguments(parser)
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.amp and get_device() == 'cpu':
+        parser.error('--amp needs a GPU (or NPU, MLU, MUSA device): '
+                     "MMEngine's AmpOptimWrapper does not run on the CPU")
+    return args
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:

@@ -132,6 +132,16 @@ def test_out_must_be_a_pth_file(test_tool, monkeypatch, tmp_path, capsys):
                      capsys.readouterr().err)
 
 
+def test_amp_without_a_gpu_is_a_usage_error(monkeypatch, capsys):
+    train_tool = _load_tool('train')
+    monkeypatch.setattr(train_tool, 'get_device', lambda: 'cpu')
+    monkeypatch.setattr(sys, 'argv', ['tool', str(TINY_CONFIG), '--amp'])
+    with pytest.raises(SystemExit) as exit_info:
+        train_tool.main()
+    assert exit_info.value.code == 2
+    assert '--amp needs a GPU' in capsys.readouterr().err
+
+
 def test_train_tool_resume_from_a_missing_file(sysu_root, tmp_path):
     missing = tmp_path / 'epoch_9.pth'
     result = run_tool('train.py', TINY_CONFIG, '--work-dir',
