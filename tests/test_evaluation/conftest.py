@@ -10,7 +10,7 @@ def loop_evaluate_rank(distmat,
                        g_camids,
                        protocol,
                        max_rank=20):
-    """The protocols of DESIGN.md section 2, one query at a time."""
+    """The benchmarks' protocols, one query at a time."""
     num_gallery = distmat.shape[1]
     max_rank = min(max_rank, num_gallery)
     order = np.argsort(distmat, axis=1, kind='stable')

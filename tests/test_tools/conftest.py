@@ -1,8 +1,8 @@
 """Checkpoints in the official MMN release's format, for converter tests.
 
-The release layout is written out here on its own (DESIGN.md section 5 and
-the release's ``model.py``), without the package's mapping code, so that
-tests of the converter compare two independent descriptions. Use the
+The release layout is written out here on its own (from the release's
+checkpoint format and its ``model.py``), without the package's mapping code,
+so that tests of the converter compare two independent descriptions. Use the
 fixtures ``release_shapes``, ``make_release_state_dict`` and
 ``write_release_checkpoint``; each returns the function of the same name.
 """

@@ -30,7 +30,7 @@ TOOL = REPO / 'tools' / 'model_converters' / 'mmn_to_mmreid.py'
 NUM_CLASSES = 7
 UNUSED_PREFIXES = tuple(prefix for prefix, _ in RELEASE_UNUSED)
 
-# release key -> where DESIGN.md section 3/5 says our MMN keeps it
+# release key -> where our MMN keeps it (the release's layout)
 LANDINGS = [
     ('base_resnet.base.layer3.2.conv2.weight',
      'backbone.shared.layer3.2.conv2.weight'),

@@ -59,7 +59,7 @@ def loop_evaluate_rank(distmat,
                        g_camids,
                        protocol,
                        max_rank=20) -> Dict[str, float]:
-    """Plain per-query evaluation (DESIGN.md section 2), for timing.
+    """Plain per-query evaluation of the protocols, for timing.
 
     Written the way the AGW/MMN ``eval_metrics.py`` works: a Python loop
     over queries with list work per query (ordered unique identities, one

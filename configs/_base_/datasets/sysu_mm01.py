@@ -1,4 +1,4 @@
-# SYSU-MM01 (DESIGN.md section 2): train on the 395 train+val identities,
+# SYSU-MM01 (Wu et al., ICCV 2017): train on the 395 train+val identities,
 # test with every infrared query against single-shot visible galleries drawn
 # 10 times (the AGW/MMN seeded draw), all-search mode.
 _base_ = './vireid_common.py'

@@ -1,5 +1,5 @@
-# What the SYSU-MM01, RegDB and LLCM data configs share (DESIGN of the
-# release): the pipelines, P x K cross-modality sampling and the dataloaders.
+# What the SYSU-MM01, RegDB and LLCM data configs share, as in the
+# release: the pipelines, P x K cross-modality sampling and the dataloaders.
 # Each dataset config adds its dataset type, data root, splits and metric.
 img_scale = (192, 384)  # (width, height), the release's input size
 

@@ -1,4 +1,4 @@
-# MMN with a two-stream ResNet-50 (DESIGN.md section 3), as released.
+# MMN with a two-stream ResNet-50, as released.
 # num_classes is the number of training identities: the dataset configs set
 # it (SYSU-MM01 395, RegDB 206, LLCM 713).
 model = dict(

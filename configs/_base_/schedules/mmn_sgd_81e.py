@@ -1,4 +1,4 @@
-# The MMN release's optimisation (DESIGN.md section 3, "Optimisation").
+# The MMN release's optimisation.
 # SGD with Nesterov momentum; BNNecks and classifiers at the base lr 0.1, the
 # backbone (non-local blocks included) and the MMG ('neck') at 0.1x. Setting
 # paramwise_cfg also keeps frozen parameters (the DCL projection head, the

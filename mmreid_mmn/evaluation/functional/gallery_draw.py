@@ -1,6 +1,6 @@
 """Gallery draws: which gallery candidates form the gallery of a trial.
 
-Two draws exist in the literature (``/work/shared/DESIGN.md`` section 2):
+Two draws exist in the literature:
 
 - The AGW/MMN (and DEEN for LLCM) draw: ``random.seed(trial)``, then for
   every identity in ascending order and every camera of the mode in order,

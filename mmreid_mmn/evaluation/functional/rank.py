@@ -1,6 +1,6 @@
 """CMC, mAP and mINP of the three VI-ReID protocols, for a whole matrix.
 
-The rules (DESIGN.md section 2, and the AGW/MMN/DEEN ``eval_metrics.py``
+The rules (the benchmarks' protocols, and the AGW/MMN/DEEN ``eval_metrics.py``
 they come from):
 
 - ``'sysu'``: for a query from camera 3, every gallery image from camera 2 is

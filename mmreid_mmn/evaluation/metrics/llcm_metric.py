@@ -16,7 +16,8 @@ class LLCMMetric(BaseVIReIDMetric):
 
     DEEN's test script, for visible-to-infrared, ranks the drawn infrared
     images (as queries) against every visible image; here both directions
-    follow the rule above (all queries, drawn gallery), as DESIGN.md states.
+    follow the rule above (all queries, drawn gallery), as the LLCM
+    protocol states.
 
     Args:
         direction: ``'infrared_to_visible'`` (DEEN's default) or
