@@ -6,6 +6,7 @@ from mmengine.config import Config
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
+from mmreid_mmn.evaluation import DumpReIDFeatures
 from mmreid_mmn.utils import (add_runner_arguments, atomic_torch_save,
                               exit_on_user_error, load_checkpoint_safely,
                               load_runner_config, register_all_modules,
@@ -34,8 +35,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.out is not None:
         evaluator = cfg.test_evaluator
         metrics = evaluator if isinstance(evaluator, list) else [evaluator]
-        cfg.test_evaluator = list(metrics) + [
-            dict(type='DumpReIDFeatures', out_file=args.out)]
+        cfg.test_evaluator = list(metrics) + [dict(type='DumpReIDFeatures')]
     return cfg
 
 
@@ -71,9 +71,9 @@ def run(args: argparse.Namespace) -> None:
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if args.out is not None and is_main_process():
-        dumped = load_checkpoint_safely(args.out)
-        dumped['metrics'] = metrics
-        atomic_torch_save(dumped, args.out)
+        dumper = next(metric for metric in runner.test_evaluator.metrics
+                      if isinstance(metric, DumpReIDFeatures))
+        atomic_torch_save(dict(dumper.dump, metrics=metrics), args.out)
         print(f'features and metrics saved to {args.out}')
 
 

@@ -1,8 +1,8 @@
 from .functional import evaluate_rank
-from .metrics import (BaseVIReIDMetric, LLCMMetric, RegDBMetric,
-                      SYSUMM01Metric)
+from .metrics import (BaseVIReIDMetric, DumpReIDFeatures, LLCMMetric,
+                      RegDBMetric, SYSUMM01Metric)
 
 __all__ = [
-    'evaluate_rank', 'BaseVIReIDMetric', 'LLCMMetric', 'RegDBMetric',
-    'SYSUMM01Metric'
+    'evaluate_rank', 'BaseVIReIDMetric', 'DumpReIDFeatures', 'LLCMMetric',
+    'RegDBMetric', 'SYSUMM01Metric'
 ]

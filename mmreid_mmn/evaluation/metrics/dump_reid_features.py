@@ -12,31 +12,34 @@ from mmreid_mmn.utils import atomic_torch_save
 
 @METRICS.register_module()
 class DumpReIDFeatures(BaseMetric):
-    """Write every sample's features and labels to a ``.pth`` file.
+    """Collect every sample's features and labels, and save them.
 
-    ``tools/test.py --out FILE`` adds it after the dataset's metric. The file
-    holds ``features`` (a dict of ``(N, D)`` float tensors, one per feature
+    The collected dict, kept as :attr:`dump` after each evaluation, holds
+    ``features`` (a dict of ``(N, D)`` float tensors, one per feature
     key the model produced, e.g. ``bn`` and ``bn_middle``), ``pids``,
     ``cam_ids`` (int64 tensors), ``modalities``, ``img_paths`` and ``roles``
     (lists; roles are None where the dataset has none), in dataset order.
-    It is written atomically and reports no metric.
+    With ``out_file`` it is also written there, atomically. It reports no
+    metric. ``tools/test.py --out FILE`` adds it without ``out_file`` and
+    writes the dump together with the metrics, in one file.
 
     Args:
-        out_file: The ``.pth`` file to write.
+        out_file: The ``.pth`` file to write; None only keeps :attr:`dump`.
         feature_keys: Keys of ``pred_features`` to keep; None keeps all.
         collect_device: Device used to gather results across ranks.
     """
 
     def __init__(self,
-                 out_file: str,
+                 out_file: Optional[str] = None,
                  feature_keys: Optional[Sequence[str]] = None,
                  collect_device: str = 'cpu') -> None:
         super().__init__(collect_device=collect_device)
-        if not out_file.endswith(('.pth', '.pt')):
+        if out_file is not None and not out_file.endswith(('.pth', '.pt')):
             raise ValueError('DumpReIDFeatures: out_file must end with .pth '
                              f'or .pt, got {out_file!r}')
         self.out_file = out_file
         self.feature_keys = feature_keys
+        self.dump: Optional[dict] = None
 
     def process(self, data_batch, data_samples: Sequence) -> None:
         """Keep the features and labels of each sample on the CPU."""
@@ -58,9 +61,9 @@ class DumpReIDFeatures(BaseMetric):
                      role=sample.get('role')))
 
     def compute_metrics(self, results: list) -> dict:
-        """Stack the results, write the file and report nothing."""
+        """Stack the results, keep (and write) them and report nothing."""
         keys = results[0]['features'].keys()
-        dump = dict(
+        self.dump = dict(
             features={
                 key: torch.stack([r['features'][key] for r in results])
                 for key in keys
@@ -71,5 +74,6 @@ class DumpReIDFeatures(BaseMetric):
             modalities=[r['modality'] for r in results],
             img_paths=[r['img_path'] for r in results],
             roles=[r['role'] for r in results])
-        atomic_torch_save(dump, self.out_file)
+        if self.out_file is not None:
+            atomic_torch_save(self.dump, self.out_file)
         return {}
