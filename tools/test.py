@@ -8,6 +8,7 @@ from mmengine.runner import Runner
 
 from mmreid_mmn.evaluation import DumpReIDFeatures
 from mmreid_mmn.utils import (add_runner_arguments, atomic_torch_save,
+                              destroying_process_group,
                               exit_on_user_error, load_checkpoint_safely,
                               load_runner_config, register_all_modules,
                               setup_cpu_distributed)
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     args = parse_args()
-    with exit_on_user_error():
+    with exit_on_user_error(), destroying_process_group():
         run(args)
 
 

@@ -6,7 +6,8 @@ from mmengine.device import get_device
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from mmreid_mmn.utils import (add_runner_arguments, exit_on_user_error,
+from mmreid_mmn.utils import (add_runner_arguments, destroying_process_group,
+                              exit_on_user_error,
                               find_resume_checkpoint, load_runner_config,
                               register_all_modules, setup_cpu_distributed)
 
@@ -53,7 +54,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 def main() -> None:
     args = parse_args()
-    with exit_on_user_error():
+    with exit_on_user_error(), destroying_process_group():
         cfg = merge_args(load_runner_config(args), args)
         register_all_modules(init_default_scope=False)
         setup_cpu_distributed(cfg)
