@@ -52,14 +52,19 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
+def run(args: argparse.Namespace) -> None:
+    """Build the runner from the config and the arguments, and train."""
+    cfg = merge_args(load_runner_config(args), args)
+    register_all_modules(init_default_scope=False)
+    setup_cpu_distributed(cfg)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+
+
 def main() -> None:
     args = parse_args()
     with exit_on_user_error(), destroying_process_group():
-        cfg = merge_args(load_runner_config(args), args)
-        register_all_modules(init_default_scope=False)
-        setup_cpu_distributed(cfg)
-        runner = Runner.from_cfg(cfg)
-        runner.train()
+        run(args)
 
 
 if __name__ == '__main__':
