@@ -1,8 +1,7 @@
 """LLCM (Zhang et al., CVPR 2023): low-light visible and near-infrared."""
 import re
 from pathlib import Path
-from typing import (Callable, Dict, List, Mapping, Optional, Sequence, Tuple,
-                    Union)
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmreid_mmn.registry import DATASETS
 from mmreid_mmn.structures.reid_data_sample import INFRARED, VISIBLE
@@ -71,15 +70,6 @@ class LLCMDataset(BaseVIReIDDataset):
                           modalities=(VISIBLE, INFRARED),
                           visible_cams=TEST_FOLDERS[0][2],
                           infrared_cams=TEST_FOLDERS[1][2])
-
-    def __init__(self,
-                 data_root: str,
-                 split: str = 'train',
-                 pipeline: Sequence[Union[dict, Callable]] = (),
-                 metainfo: Optional[Mapping] = None,
-                 **kwargs) -> None:
-        super().__init__(data_root=data_root, split=split, pipeline=pipeline,
-                         metainfo=metainfo, **kwargs)
 
     def expected_layout(self) -> str:
         return ('ROOT/idx/train_vis.txt, train_nir.txt, test_id.txt and '
