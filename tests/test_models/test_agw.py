@@ -1,15 +1,22 @@
 """Tests of the AGW baseline model."""
 import copy
+from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
+from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
 from mmreid_mmn.models import WeightedRegularizedTripletLoss
 from mmreid_mmn.registry import MODELS
 from mmreid_mmn.structures import ReIDDataSample
 from mmreid_mmn.utils import register_all_modules
+
+# The optimiser of the shipped AGW configs (the MMN recipe's; no neck here).
+OPTIM_WRAPPER = Config.fromfile(
+    Path(__file__).resolve().parents[2] / 'configs' / '_base_' /
+    'schedules' / 'mmn_sgd_81e.py').optim_wrapper
 
 register_all_modules()
 
@@ -82,11 +89,7 @@ def test_agw_features():
 
 def test_agw_training_step_lowers_loss_on_a_fixed_batch():
     model = build_agw()
-    optim_wrapper = build_optim_wrapper(
-        model,
-        dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9, nesterov=True,
-                            weight_decay=5e-4),
-             paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)})))
+    optim_wrapper = build_optim_wrapper(model, OPTIM_WRAPPER)
     inputs, samples = training_batch()
     data = dict(inputs=inputs, data_samples=samples)
     model.train()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
+from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from torchvision.models import resnet18, resnet50
 
@@ -30,13 +31,10 @@ TINY_MMN = dict(
     loss_triplet=dict(type='TripletLoss', margin=0.3),
     loss_dcl=dict(type='DistributionConsistencyLoss', in_channels=512,
                   loss_weight=0.2))
-OPTIM_WRAPPER = dict(
-    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, nesterov=True,
-                   weight_decay=5e-4),
-    paramwise_cfg=dict(custom_keys={
-        'backbone': dict(lr_mult=0.1),
-        'neck': dict(lr_mult=0.1)
-    }))
+# The optimiser of the shipped MMN recipe (SGD, backbone and MMG at 0.1x).
+OPTIM_WRAPPER = Config.fromfile(
+    Path(__file__).resolve().parents[2] / 'configs' / '_base_' /
+    'schedules' / 'mmn_sgd_81e.py').optim_wrapper
 
 
 def make_samples(modalities, labels):

@@ -1,8 +1,10 @@
 """Tests of the per-group learning rates built through paramwise_cfg."""
 import copy
+from pathlib import Path
 
 import pytest
 import torch
+from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
 from mmreid_mmn.registry import MODELS
@@ -18,13 +20,10 @@ MMN_CFG = dict(
     head=dict(type='PartBNNeckHead', num_classes=4, in_channels=512),
     loss_dcl=dict(type='DistributionConsistencyLoss', in_channels=512,
                   loss_weight=0.2))
-OPTIM_WRAPPER = dict(
-    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, nesterov=True,
-                   weight_decay=5e-4),
-    paramwise_cfg=dict(custom_keys={
-        'backbone': dict(lr_mult=0.1),
-        'neck': dict(lr_mult=0.1)
-    }))
+# The optimiser of the shipped MMN recipe (SGD, backbone and MMG at 0.1x).
+OPTIM_WRAPPER = Config.fromfile(
+    Path(__file__).resolve().parents[2] / 'configs' / '_base_' /
+    'schedules' / 'mmn_sgd_81e.py').optim_wrapper
 
 
 def groups_by_name(model):
