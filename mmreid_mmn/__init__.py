@@ -1,10 +1,11 @@
 """mmreid_mmn: visible-infrared person re-identification with MMN on MMEngine.
 
-Importing the package installs, for local files, the safe checkpoint loader
-(``mmreid_mmn.utils.safe_checkpoint_loading``) and atomic file writing
-(``mmreid_mmn.utils.atomic_local_backend``).
+Importing the package (or calling ``register_all_modules()``) registers its
+components and changes nothing else: MMEngine's file backends and checkpoint
+loaders and torch's loading stay as they are. The runs built from our
+configs get safe checkpoint loading and atomic checkpoint writes from
+``ReIDRunner`` (``runner_type`` in ``configs/_base_/default_runtime.py``).
 """
-from .utils import atomic_local_backend, safe_checkpoint_loading  # noqa: F401
 from .version import __version__
 
 __all__ = ['__version__']

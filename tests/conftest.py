@@ -1,16 +1,15 @@
 """Session-wide synthetic dataset trees shared by the whole test suite.
 
 Each fixture writes one tiny tree (64 x 32 images, seed 0) once per session
-with :mod:`mmreid_mmn.datasets.synthetic_data`; treat the trees as
+with :mod:`mmreid_mmn.testing`; treat the trees as
 read-only (copy or generate your own to damage one).
 """
 from pathlib import Path
 
 import pytest
 
-from mmreid_mmn.datasets.synthetic_data import (generate_llcm,
-                                                generate_regdb,
-                                                generate_sysu_mm01)
+from mmreid_mmn.testing import (generate_llcm, generate_regdb,
+                                generate_sysu_mm01)
 
 FIXTURE_IMG_SIZE = (64, 32)
 

@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmreid_mmn.datasets.base_vireid_dataset import (read_id_file,
-                                                     read_index_file)
-from mmreid_mmn.models.utils.mmn_release_checkpoint import (
+from mmreid_mmn.datasets.dataset_files import read_id_file, read_index_file
+from mmreid_mmn.model_converters.mmn_release_checkpoint import (
     ReleaseCheckpointError, convert_to_release_checkpoint, release_layout)
 from mmreid_mmn.registry import DATA_SAMPLERS, TRANSFORMS
 from mmreid_mmn.utils import register_all_modules

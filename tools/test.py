@@ -1,17 +1,18 @@
 """Evaluate a checkpoint: ``python tools/test.py CONFIG CHECKPOINT``."""
 import argparse
-import os.path as osp
+import logging
+from typing import Optional
 
 from mmengine.config import Config
 from mmengine.dist import is_main_process
-from mmengine.runner import Runner
+from mmengine.logging import print_log
 
+from mmreid_mmn.cli import (add_runner_arguments, build_runner,
+                            destroying_process_group, exit_on_user_error,
+                            load_runner_config, setup_cpu_distributed)
 from mmreid_mmn.evaluation import DumpReIDFeatures
-from mmreid_mmn.utils import (add_runner_arguments, atomic_torch_save,
-                              destroying_process_group,
-                              exit_on_user_error, load_checkpoint_safely,
-                              load_runner_config, register_all_modules,
-                              setup_cpu_distributed)
+from mmreid_mmn.fileio import atomic_torch_save, load_checkpoint_safely
+from mmreid_mmn.utils import register_all_modules
 
 
 def parse_args() -> argparse.Namespace:
@@ -30,8 +31,12 @@ def parse_args() -> argparse.Namespace:
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Load ``args.checkpoint`` for testing; add the feature dump of --out."""
-    cfg.load_from = args.checkpoint
+    """Test without resuming; add the feature dump of ``--out``.
+
+    The checkpoint is read by :func:`run` and handed to the runner, so
+    ``load_from`` stays unset.
+    """
+    cfg.load_from = None
     cfg.resume = False
     if args.out is not None:
         evaluator = cfg.test_evaluator
@@ -40,42 +45,52 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
-def match_num_classes(cfg: Config, checkpoint: dict) -> None:
+def match_num_classes(cfg: Config, checkpoint: dict) -> Optional[str]:
     """Give the model as many classes as the checkpoint's classifiers.
 
     The classifiers play no part in evaluation, but a checkpoint trained on
     another split (or converted from the release) may hold a different
     number of identities than the config; building the model with the
     checkpoint's number lets every weight load without shape warnings.
+
+    Returns:
+        The line to log when the number changed (the run's logger does not
+        exist yet), else None.
     """
     state_dict = checkpoint.get('state_dict', checkpoint)
     classifier = state_dict.get('head.classifiers.0.weight')
     head = cfg.model.get('head', {})
     if classifier is None or 'num_classes' not in head:
-        return
+        return None
     num_classes = int(classifier.shape[0])
-    if head.num_classes != num_classes:
-        print(f'{cfg.filename}: model.head.num_classes={head.num_classes}, '
-              f'the checkpoint holds {num_classes} classes; using '
-              f'{num_classes}')
-        head.num_classes = num_classes
+    if head.num_classes == num_classes:
+        return None
+    note = (f'{cfg.filename}: model.head.num_classes={head.num_classes}, '
+            f'the checkpoint holds {num_classes} classes; using '
+            f'{num_classes}')
+    head.num_classes = num_classes
+    return note
 
 
 def run(args: argparse.Namespace) -> None:
     """Evaluate ``args.checkpoint``; optionally save features and metrics."""
-    if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
     cfg = merge_args(load_runner_config(args), args)
-    match_num_classes(cfg, load_checkpoint_safely(args.checkpoint, 'cpu'))
+    checkpoint = load_checkpoint_safely(args.checkpoint, 'cpu')
+    note = match_num_classes(cfg, checkpoint)
     register_all_modules(init_default_scope=False)
     setup_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
+    if note is not None:
+        print_log(note, logger='current', level=logging.WARNING)
+    runner.load_checkpoint_state(checkpoint, args.checkpoint)
+    del checkpoint
     metrics = runner.test()
     if args.out is not None and is_main_process():
         dumper = next(metric for metric in runner.test_evaluator.metrics
                       if isinstance(metric, DumpReIDFeatures))
         atomic_torch_save(dict(dumper.dump, metrics=metrics), args.out)
-        print(f'features and metrics saved to {args.out}')
+        print_log(f'features and metrics saved to {args.out}',
+                  logger='current')
 
 
 def main() -> None:

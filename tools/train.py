@@ -4,12 +4,12 @@ import argparse
 from mmengine.config import Config
 from mmengine.device import get_device
 from mmengine.logging import print_log
-from mmengine.runner import Runner
 
-from mmreid_mmn.utils import (add_runner_arguments, destroying_process_group,
-                              exit_on_user_error,
-                              find_resume_checkpoint, load_runner_config,
-                              register_all_modules, setup_cpu_distributed)
+from mmreid_mmn.cli import (add_runner_arguments, build_runner,
+                            destroying_process_group, exit_on_user_error,
+                            find_resume_checkpoint, load_runner_config,
+                            setup_cpu_distributed)
+from mmreid_mmn.utils import register_all_modules
 
 
 def parse_args() -> argparse.Namespace:
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> None:
     cfg = merge_args(load_runner_config(args), args)
     register_all_modules(init_default_scope=False)
     setup_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     runner.train()
 
 

@@ -1,5 +1,9 @@
-# Runtime shared by every config: hooks, logging, environment, seeding.
+# Runtime shared by every config: runner, hooks, logging, environment,
+# seeding.
 default_scope = 'mmreid_mmn'
+# MMEngine's Runner, loading checkpoints through an allow-list (load_from,
+# resume, tools/test.py) and making the atomic_local backend available.
+runner_type = 'ReIDRunner'
 
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
@@ -9,13 +13,15 @@ default_hooks = dict(
     # best_*.pth. 'auto' selects by the first metric the evaluator reports:
     # the VI-ReID metrics report their headline rank-1 first, whatever the
     # direction (e.g. sysu/ir2vis_rank1).
+    # Checkpoints go to a temporary file renamed into place, so a run killed
+    # while saving keeps its earlier ones.
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=1,
-                    save_best='auto', rule='greater'),
+                    save_best='auto', rule='greater',
+                    backend_args=dict(backend='atomic_local')),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
 
 custom_hooks = [
-    dict(type='CrossModalityBatchCheckHook'),
     # Distributed runs: average BatchNorm statistics over the ranks after
     # each epoch, so the validation and the saved checkpoint agree with
     # tools/test.py (a no-op in one process).

@@ -5,10 +5,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmreid_mmn.registry import DATASETS
 from mmreid_mmn.structures.reid_data_sample import INFRARED, VISIBLE
-from .base_vireid_dataset import (BaseVIReIDDataset, IndexEntry,
-                                  check_camera_dir, list_images,
-                                  read_id_file, read_index_file,
-                                  resolve_image)
+from .base_vireid_dataset import BaseVIReIDDataset
+from .dataset_files import (IndexEntry, check_camera_dir, list_images,
+                            read_id_file, read_index_file, resolve_image)
 
 TRAIN_LISTS = (('idx/train_vis.txt', VISIBLE), ('idx/train_nir.txt',
                                                  INFRARED))

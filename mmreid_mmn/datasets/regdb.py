@@ -5,8 +5,8 @@ from typing import Callable, List, Mapping, Optional, Sequence, Union
 
 from mmreid_mmn.registry import DATASETS
 from mmreid_mmn.structures.reid_data_sample import INFRARED, VISIBLE
-from .base_vireid_dataset import (BaseVIReIDDataset, read_index_file,
-                                  resolve_image)
+from .base_vireid_dataset import BaseVIReIDDataset
+from .dataset_files import read_index_file, resolve_image
 
 TRIALS = range(1, 11)
 # (index file modality word, modality, camera number)

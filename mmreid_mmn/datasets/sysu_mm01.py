@@ -4,8 +4,8 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from mmreid_mmn.registry import DATASETS
 from mmreid_mmn.structures.reid_data_sample import INFRARED, VISIBLE
-from .base_vireid_dataset import (BaseVIReIDDataset, check_camera_dir,
-                                  list_images, read_id_file)
+from .base_vireid_dataset import BaseVIReIDDataset
+from .dataset_files import check_camera_dir, list_images, read_id_file
 
 VISIBLE_CAMS = (1, 2, 4, 5)
 INFRARED_CAMS = (3, 6)

@@ -1,1 +1,3 @@
 from .hooks import *  # noqa
+from .optimizers import *  # noqa
+from .runner import *  # noqa

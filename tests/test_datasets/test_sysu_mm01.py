@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from mmreid_mmn.datasets import SYSUMM01Dataset
-from mmreid_mmn.datasets.synthetic_data import generate_sysu_mm01
+from mmreid_mmn.testing import generate_sysu_mm01
 from mmreid_mmn.registry import DATASETS
 
 # conftest's tree: identity k = 0..11 has pid 1 + k + k // 2 and lacks

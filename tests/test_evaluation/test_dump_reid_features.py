@@ -3,7 +3,7 @@ import torch
 
 from mmreid_mmn.registry import METRICS
 from mmreid_mmn.structures import ReIDDataSample
-from mmreid_mmn.utils import load_checkpoint_safely
+from mmreid_mmn.fileio import load_checkpoint_safely
 
 
 def _samples():

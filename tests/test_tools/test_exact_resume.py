@@ -20,7 +20,7 @@ import torch
 from tool_runs import (REPO, TINY_CONFIG, run_log, run_tool, state_dict,
                        tool_command, tool_env)
 
-from mmreid_mmn.utils import load_checkpoint_safely
+from mmreid_mmn.fileio import load_checkpoint_safely
 
 EPOCH_2_ITERATION = re.compile(r'Epoch\(train\) \[2\]\[\s*\d+/15\]')
 

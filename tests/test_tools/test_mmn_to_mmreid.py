@@ -14,14 +14,15 @@ import torch
 from mmengine.config import Config
 from mmengine.runner.checkpoint import load_checkpoint
 
-from mmreid_mmn.models.utils import mmn_release_checkpoint
-from mmreid_mmn.models.utils.mmn_release_checkpoint import (
+from mmreid_mmn.model_converters import mmn_release_checkpoint
+from mmreid_mmn.model_converters.mmn_release_checkpoint import (
     RELEASE_TO_MMREID, RELEASE_UNUSED, ReleaseCheckpointError,
     convert_release_checkpoint, convert_to_release_checkpoint,
     mmreid_to_release, release_layout, release_to_mmreid,
     release_to_mmreid_keys)
 from mmreid_mmn.registry import MODELS
-from mmreid_mmn.utils import load_checkpoint_safely, register_all_modules
+from mmreid_mmn.fileio import load_checkpoint_safely
+from mmreid_mmn.utils import register_all_modules
 
 register_all_modules()
 

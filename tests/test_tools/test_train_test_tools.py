@@ -23,7 +23,8 @@ from mmengine.dataset import pseudo_collate
 from mmengine.runner.checkpoint import load_checkpoint
 
 from mmreid_mmn.registry import DATASETS, MODELS
-from mmreid_mmn.utils import load_checkpoint_safely, register_all_modules
+from mmreid_mmn.fileio import load_checkpoint_safely
+from mmreid_mmn.utils import register_all_modules
 
 register_all_modules()
 

@@ -12,7 +12,7 @@ from typing import Dict, List, Union
 
 import torch
 
-from mmreid_mmn.utils import load_checkpoint_safely
+from mmreid_mmn.fileio import load_checkpoint_safely
 
 REPO = Path(__file__).resolve().parents[2]
 TINY_CONFIG = REPO / 'tests' / 'data' / 'configs' / 'mmn_tiny_sysu.py'

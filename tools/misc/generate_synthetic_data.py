@@ -8,9 +8,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from mmreid_mmn.datasets.synthetic_data import (generate_llcm,
-                                                generate_regdb,
-                                                generate_sysu_mm01)
+from mmreid_mmn.testing import (generate_llcm, generate_regdb,
+                                generate_sysu_mm01)
 
 NUM_IDS_HELP = ('identities: sysu TRAIN VAL TEST (default 6 2 4), regdb N '
                 '(default 8), llcm TRAIN TEST (default 6 4)')

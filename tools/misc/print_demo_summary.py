@@ -10,7 +10,7 @@ import argparse
 
 import numpy as np
 
-from mmreid_mmn.utils import load_checkpoint_safely
+from mmreid_mmn.fileio import load_checkpoint_safely
 
 SAME_VIEW_QUERY_CAM, SAME_VIEW_GALLERY_CAM = 3, 2
 

@@ -8,7 +8,8 @@ Usage::
 The first writes an MMEngine checkpoint that ``tools/test.py CONFIG DST``
 and ``load_from`` accept; ``--reverse`` writes ``{'net', 'epoch'}`` in the
 release's layout for its ``test.py`` and ``train.py --resume``. The key
-mapping is the table of :mod:`mmreid_mmn.models.utils.mmn_release_checkpoint`.
+mapping is the table of
+:mod:`mmreid_mmn.model_converters.mmn_release_checkpoint`.
 Files are read with the safe loader (a pickle that would run code is
 refused, never executed) and written atomically.
 """
@@ -16,11 +17,11 @@ import argparse
 import sys
 from typing import Any, List
 
-from mmreid_mmn.models.utils.mmn_release_checkpoint import (
+from mmreid_mmn.model_converters.mmn_release_checkpoint import (
     RELEASE_RESNET_DEPTHS, CheckpointConversion, ReleaseCheckpointError,
     convert_release_checkpoint, convert_to_release_checkpoint)
-from mmreid_mmn.utils import (UnsafeCheckpointError, atomic_torch_save,
-                              load_checkpoint_safely)
+from mmreid_mmn.fileio import (UnsafeCheckpointError, atomic_torch_save,
+                               load_checkpoint_safely)
 
 
 def parse_args() -> argparse.Namespace:

@@ -7,7 +7,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.structures import BaseDataElement
 
 from mmreid_mmn.registry import METRICS
-from mmreid_mmn.utils import atomic_torch_save
+from mmreid_mmn.fileio import atomic_torch_save
 
 
 @METRICS.register_module()

@@ -3,9 +3,8 @@ import sys
 from contextlib import contextmanager
 from typing import Iterator
 
+from mmreid_mmn.fileio import CheckpointFormatError, UnsafeCheckpointError
 from .config_options import ConfigOptionError
-from .safe_checkpoint_loading import (CheckpointFormatError,
-                                      UnsafeCheckpointError)
 
 # Errors whose message alone tells the user what to fix: a path that does
 # not exist (checkpoint, data root, split or index file, image), a folder

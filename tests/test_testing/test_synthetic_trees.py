@@ -10,11 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmreid_mmn.datasets.synthetic_data import (generate_llcm,
-                                                generate_regdb,
-                                                generate_sysu_mm01,
-                                                render_image,
-                                                sample_appearance)
+from mmreid_mmn.testing import (generate_llcm, generate_regdb,
+                                generate_sysu_mm01, render_image,
+                                sample_appearance)
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = REPO / 'tools' / 'misc' / 'generate_synthetic_data.py'

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from mmreid_mmn.utils import atomic_output_file, atomic_torch_save
+from mmreid_mmn.fileio import atomic_output_file, atomic_torch_save
 
 
 def test_atomic_torch_save_round_trip(tmp_path):
@@ -22,22 +22,27 @@ def test_failure_before_rename_keeps_old_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ['last.txt']
 
 
-def test_mmengine_checkpoint_save_interrupted_before_rename(tmp_path,
-                                                            monkeypatch):
+def test_atomic_local_backend_save_interrupted_before_rename(tmp_path,
+                                                             monkeypatch):
     from mmengine.runner.checkpoint import save_checkpoint
 
-    import mmreid_mmn.utils.atomic_file_writing as atomic_module
-    from mmreid_mmn.utils import load_checkpoint_safely
+    import mmreid_mmn.fileio.atomic_file_writing as atomic_module
+    from mmreid_mmn.fileio import (load_checkpoint_safely,
+                                   register_atomic_local_backend)
 
+    register_atomic_local_backend()
     path = str(tmp_path / 'epoch_1.pth')
-    save_checkpoint({'state_dict': {'w': torch.zeros(2)}}, path)
+    atomic = dict(backend='atomic_local')
+    save_checkpoint({'state_dict': {'w': torch.zeros(2)}}, path,
+                    backend_args=atomic)
 
     def killed_before_rename(src, dst):
         raise KeyboardInterrupt('killed between write and rename')
 
     monkeypatch.setattr(atomic_module.os, 'replace', killed_before_rename)
     with pytest.raises(KeyboardInterrupt):
-        save_checkpoint({'state_dict': {'w': torch.ones(2)}}, path)
+        save_checkpoint({'state_dict': {'w': torch.ones(2)}}, path,
+                        backend_args=atomic)
     monkeypatch.undo()
     old = load_checkpoint_safely(path)
     assert torch.equal(old['state_dict']['w'], torch.zeros(2))

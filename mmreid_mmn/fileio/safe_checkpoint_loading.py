@@ -5,9 +5,10 @@ tensors, containers, numbers and globals on an allow-list may appear. MMEngine
 checkpoints also hold the message hub's ``HistoryBuffer`` objects (numpy arrays
 and, through ``getattr``, the buffer's statistics methods) and the official
 MMN release stores numpy arrays and scalars. This module allows exactly those
-objects and nothing more, and installs the loader as MMEngine's loader for
-local files, so ``load_from``, ``resume``, ``tools/test.py`` and the
-converter all refuse a file whose pickle would call anything else.
+objects and nothing more. ``ReIDRunner`` (``load_from``, ``resume``,
+``tools/test.py``) and the converter load local files through it, so they
+refuse a file whose pickle would call anything else; importing the module
+changes nothing in MMEngine or torch.
 """
 import os.path as osp
 import pickle
@@ -17,7 +18,6 @@ from typing import Any, Callable, List, Tuple, Union
 import numpy as np
 import torch
 from mmengine.logging.history_buffer import HistoryBuffer
-from mmengine.runner.checkpoint import CheckpointLoader
 
 HISTORY_BUFFER_METHODS = ('min', 'max', 'current', 'mean')
 # torch.save's legacy format starts with a pickle protocol >= 2 header.
@@ -134,7 +134,3 @@ def load_checkpoint_safely(filename: str,
                 f'checkpoint {filename} could not be read, it may be '
                 f'truncated or corrupted ({type(error).__name__}: {error})'
             ) from None
-
-
-CheckpointLoader.register_scheme(
-    prefixes='', loader=load_checkpoint_safely, force=True)

@@ -4,8 +4,8 @@ import os
 import pytest
 import torch
 
-from mmreid_mmn.utils import (find_resume_checkpoint, is_complete_checkpoint,
-                              resume_checkpoint)
+from mmreid_mmn.cli import (find_resume_checkpoint, is_complete_checkpoint,
+                            resume_checkpoint)
 
 
 @pytest.fixture

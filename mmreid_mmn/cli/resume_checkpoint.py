@@ -4,11 +4,12 @@ MMEngine's automatic resume reads ``work_dir/last_checkpoint``, a text file
 the checkpoint hook rewrites in place after each save: a run killed at the
 wrong moment leaves it empty, and a work dir copied elsewhere leaves it
 naming the old path. Checkpoints themselves are written atomically (see
-:mod:`.atomic_local_backend`), so an ``epoch_N.pth`` or ``iter_N.pth`` that
-exists is complete; a save killed before its rename leaves only a hidden
-``.epoch_N.pth.*.tmp`` file, which is no candidate. This module picks the
-newest complete checkpoint from the file names, and reads
-``last_checkpoint`` only when the work dir holds none under those names.
+:mod:`mmreid_mmn.fileio.atomic_local_backend`), so an ``epoch_N.pth`` or
+``iter_N.pth`` that exists is complete; a save killed before its rename
+leaves only a hidden ``.epoch_N.pth.*.tmp`` file, which is no candidate.
+This module picks the newest complete checkpoint from the file names, and
+reads ``last_checkpoint`` only when the work dir holds none under those
+names.
 """
 import logging
 import os

@@ -1,0 +1,3 @@
+from .reid_runner import ReIDRunner
+
+__all__ = ['ReIDRunner']

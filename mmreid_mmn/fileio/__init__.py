@@ -1,0 +1,16 @@
+"""Reading and writing files safely: allow-listed checkpoint loading and
+atomic writes. Nothing here changes MMEngine or torch when imported."""
+from .atomic_file_writing import atomic_output_file, atomic_torch_save
+from .atomic_local_backend import (ATOMIC_LOCAL_BACKEND, AtomicLocalBackend,
+                                   register_atomic_local_backend)
+from .safe_checkpoint_loading import (CheckpointFormatError,
+                                      UnsafeCheckpointError,
+                                      checkpoint_safe_globals,
+                                      load_checkpoint_safely)
+
+__all__ = [
+    'atomic_output_file', 'atomic_torch_save', 'ATOMIC_LOCAL_BACKEND',
+    'AtomicLocalBackend', 'register_atomic_local_backend',
+    'CheckpointFormatError', 'UnsafeCheckpointError',
+    'checkpoint_safe_globals', 'load_checkpoint_safely'
+]

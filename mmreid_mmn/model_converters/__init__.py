@@ -1,0 +1,16 @@
+"""Conversion between the official MMN release's checkpoints and ours."""
+from .mmn_release_checkpoint import (RELEASE_RESNET_DEPTHS,
+                                     CheckpointConversion,
+                                     ReleaseCheckpointError,
+                                     convert_release_checkpoint,
+                                     convert_to_release_checkpoint,
+                                     mmreid_to_release, release_layout,
+                                     release_to_mmreid,
+                                     release_to_mmreid_keys)
+
+__all__ = [
+    'RELEASE_RESNET_DEPTHS', 'CheckpointConversion', 'ReleaseCheckpointError',
+    'convert_release_checkpoint', 'convert_to_release_checkpoint',
+    'mmreid_to_release', 'release_layout', 'release_to_mmreid',
+    'release_to_mmreid_keys'
+]

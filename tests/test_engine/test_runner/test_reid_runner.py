@@ -1,0 +1,118 @@
+"""ReIDRunner: allow-listed checkpoint loading and atomic checkpoint saves."""
+import os
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.model import BaseModel
+from mmengine.runner.checkpoint import save_checkpoint
+
+from mmreid_mmn.engine import ReIDRunner
+from mmreid_mmn.fileio import UnsafeCheckpointError, load_checkpoint_safely
+
+
+class FileCreatingPayload:
+    """Unpickling this would create ``path``: the classic pickle exploit."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (os.system, (f'touch {self.path}', ))
+
+
+class Linear(BaseModel):
+    """The smallest model a Runner accepts."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(2, 1)
+
+    def forward(self, *args, **kwargs):
+        return {}
+
+
+def _runner(work_dir) -> ReIDRunner:
+    name = f'{work_dir.parent.name}_{work_dir.name}'
+    return ReIDRunner(model=Linear(), work_dir=str(work_dir),
+                      experiment_name=name)
+
+
+def _save(runner: ReIDRunner, path) -> None:
+    """What the config's checkpoint hook makes the runner do."""
+    save_checkpoint({'state_dict': runner.model.state_dict()}, str(path),
+                    backend_args=dict(backend='atomic_local'))
+
+
+def test_load_checkpoint_refuses_a_payload(tmp_path):
+    marker = tmp_path / 'payload_ran'
+    path = tmp_path / 'evil.pth'
+    torch.save({'state_dict': {}, 'x': FileCreatingPayload(marker)}, path)
+    runner = _runner(tmp_path / 'work')
+    with pytest.raises(UnsafeCheckpointError,
+                       match=r'refusing to load checkpoint .*evil\.pth'):
+        runner.load_checkpoint(str(path))
+    with pytest.raises(UnsafeCheckpointError):
+        runner.resume(str(path))
+    assert not marker.exists()
+
+
+def test_saved_checkpoint_loads_into_another_runner(tmp_path):
+    first = _runner(tmp_path / 'first')
+    with torch.no_grad():
+        first.model.fc.weight.fill_(0.5)
+    _save(first, tmp_path / 'epoch_1.pth')
+    second = _runner(tmp_path / 'second')
+    second.load_checkpoint(str(tmp_path / 'epoch_1.pth'))
+    assert torch.equal(second.model.fc.weight, torch.full((1, 2), 0.5))
+
+
+def test_atomic_save_killed_before_rename_keeps_the_old_file(
+        tmp_path, monkeypatch):
+    import mmreid_mmn.fileio.atomic_file_writing as atomic_module
+    runner = _runner(tmp_path / 'work')
+    _save(runner, tmp_path / 'epoch_1.pth')
+    with torch.no_grad():
+        runner.model.fc.weight.fill_(1.0)
+
+    def killed_before_rename(src, dst):
+        raise KeyboardInterrupt('killed between write and rename')
+
+    monkeypatch.setattr(atomic_module.os, 'replace', killed_before_rename)
+    with pytest.raises(KeyboardInterrupt):
+        _save(runner, tmp_path / 'epoch_1.pth')
+    monkeypatch.undo()
+    old = load_checkpoint_safely(str(tmp_path / 'epoch_1.pth'))
+    assert not torch.equal(old['state_dict']['fc.weight'],
+                           torch.ones(1, 2))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        'epoch_1.pth', 'work'
+    ]
+
+
+def test_load_checkpoint_state_takes_a_read_checkpoint(tmp_path):
+    runner = _runner(tmp_path / 'work')
+    state = {'fc.weight': torch.full((1, 2), 2.0), 'fc.bias': torch.ones(1)}
+    runner.load_checkpoint_state({'state_dict': state}, 'memory')
+    assert torch.equal(runner.model.fc.weight, state['fc.weight'])
+
+
+@pytest.mark.parametrize('url', ['s3://bucket/epoch_1.pth',
+                                 'torchvision://resnet18'])
+def test_schemes_without_an_allow_list_are_refused(tmp_path, url):
+    runner = _runner(tmp_path / 'work')
+    with pytest.raises(UnsafeCheckpointError,
+                       match=r'loads local files and http\(s\) URLs'):
+        runner.load_checkpoint(url)
+
+
+def test_the_readme_line_builds_a_reid_runner(tmp_path):
+    from mmengine.config import Config
+
+    from mmreid_mmn.registry import RUNNERS
+    cfg = Config.fromfile(Path(__file__).parents[2] / 'data' / 'configs' /
+                          'mmn_tiny_sysu.py')
+    cfg.work_dir = str(tmp_path)
+    cfg.experiment_name = f'{tmp_path.name}_readme'
+    runner = RUNNERS.build(cfg)
+    assert type(runner) is ReIDRunner
