@@ -18,7 +18,8 @@ from mmengine.optim import build_optim_wrapper
 from mmreid_mmn.registry import (DATA_SAMPLERS, DATASETS, METRICS, MODELS,
                                  PARAM_SCHEDULERS)
 from mmreid_mmn.structures import ReIDDataSample
-from mmreid_mmn.utils import merge_cfg_options, register_all_modules
+from mmreid_mmn.cli import merge_cfg_options
+from mmreid_mmn.utils import register_all_modules
 
 register_all_modules()
 
@@ -132,12 +133,15 @@ def test_config_builds_model_datasets_and_metric(name, request):
     height, width = cfg.img_scale[1], cfg.img_scale[0]
     assert train_set[0]['inputs'].shape == (3, height, width)
     sampler_cfg = cfg.train_dataloader.sampler
-    assert cfg.train_dataloader.batch_size == (
-        2 * sampler_cfg.num_identities * sampler_cfg.num_instances)
+    assert 'batch_size' not in cfg.train_dataloader
     sampler = DATA_SAMPLERS.build(sampler_cfg,
                                   default_args=dict(dataset=train_set))
-    first_batch = list(sampler)[:cfg.train_dataloader.batch_size]
-    assert len(first_batch) == cfg.train_dataloader.batch_size
+    batch_sampler = DATA_SAMPLERS.build(
+        cfg.train_dataloader.batch_sampler,
+        default_args=dict(sampler=sampler, batch_size=None))
+    batch_size = 2 * sampler_cfg.num_identities * sampler_cfg.num_instances
+    assert batch_sampler.batch_size == batch_size
+    assert len(next(iter(batch_sampler))) == batch_size
 
     for loader in ('val_dataloader', 'test_dataloader'):
         test_set = DATASETS.build(cfg[loader].dataset)

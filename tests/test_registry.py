@@ -17,7 +17,6 @@ TINY_HEAD = dict(type='PartBNNeckHead', num_classes=3, in_channels=512)
 
 CASES = {
     'HOOKS': {
-        'CrossModalityBatchCheckHook': {},
         'EpochSeedHook': {},
     },
     'DATASETS': {
@@ -29,6 +28,11 @@ CASES = {
         'CrossModalityIdentitySampler':
         dict(dataset=dict(type='SYSUMM01Dataset', data_root='<sysu>'),
              num_identities=2, num_instances=2, seed=0),
+        'CrossModalityBatchSampler':
+        dict(sampler=dict(type='CrossModalityIdentitySampler',
+                          dataset=dict(type='SYSUMM01Dataset',
+                                       data_root='<sysu>'),
+                          num_identities=2, num_instances=2, seed=0)),
     },
     'TRANSFORMS': {
         'LoadRGBImage': {},
@@ -58,6 +62,16 @@ CASES = {
         'DistributionConsistencyLoss': dict(in_channels=16),
         'ReIDDataPreprocessor': {},
     },
+    'RUNNERS': {
+        'ReIDRunner': dict(model=dict(type='AGW', backbone=TINY_BACKBONE,
+                                      head=dict(TINY_HEAD, num_parts=1)),
+                           work_dir='work_dir', experiment_name='registry',
+                           default_scope='mmreid_mmn'),
+    },
+    'OPTIM_WRAPPER_CONSTRUCTORS': {
+        'ReIDOptimWrapperConstructor':
+        dict(optim_wrapper_cfg=dict(optimizer=dict(type='SGD', lr=0.1))),
+    },
     'METRICS': {
         'SYSUMM01Metric': dict(mode='indoor'),
         'RegDBMetric': dict(direction='visible_to_infrared'),
@@ -83,7 +97,13 @@ CHILD = textwrap.dedent('''
     for registry_name, names in cases.items():
         for name, args in names.items():
             cfg = fill(dict(type=name, **args))
-            if registry_name == 'DATA_SAMPLERS':
+            if registry_name == 'RUNNERS':  # runners go by runner_type
+                cfg['runner_type'] = cfg.pop('type')
+            if 'sampler' in cfg:
+                cfg['sampler']['dataset'] = registry.DATASETS.build(
+                    cfg['sampler']['dataset'])
+                cfg['sampler'] = registry.DATA_SAMPLERS.build(cfg['sampler'])
+            elif registry_name == 'DATA_SAMPLERS':
                 cfg['dataset'] = registry.DATASETS.build(cfg['dataset'])
             obj = getattr(registry, registry_name).build(cfg)
             assert type(obj).__name__ == name, (name, type(obj))

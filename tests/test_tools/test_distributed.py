@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.runner import Runner
 from tool_runs import TINY_CONFIG, run_dist_script, run_log, run_tool
 
 from mmreid_mmn.datasets.samplers import cross_modality_identity_sampler
-from mmreid_mmn.utils import load_checkpoint_safely, register_all_modules
+from mmreid_mmn.engine.runner import ReIDRunner
+from mmreid_mmn.fileio import load_checkpoint_safely
+from mmreid_mmn.utils import register_all_modules
 
 
 @pytest.fixture(scope='module')
@@ -52,10 +53,12 @@ def test_ranks_of_a_step_draw_different_identities(dist_run, monkeypatch):
     for rank in (0, 1):
         monkeypatch.setattr(cross_modality_identity_sampler, 'get_dist_info',
                             lambda r=rank: (r, 2))
-        loader = Runner.build_dataloader(cfg.train_dataloader,
-                                         seed=cfg.randomness.seed)
-        assert loader.sampler.rank == rank
-        labels = loader.dataset.get_gt_labels()[list(loader.sampler)]
+        loader = ReIDRunner.build_dataloader(cfg.train_dataloader,
+                                             seed=cfg.randomness.seed)
+        assert loader.batch_sampler.sampler.rank == rank
+        batches = np.array(list(loader.batch_sampler))
+        assert batches.shape == (8, 8)
+        labels = loader.dataset.get_gt_labels()[batches]
         # 8 steps of 2 identities x 2 images x 2 modalities
         identities.append(labels.reshape(8, 2, 2, 2)[:, 0, :, 0])
     rank0, rank1 = identities

@@ -1,6 +1,7 @@
-# RegDB (Nguyen et al., Sensors 2017): trial t of 1..10 trains on 206 identities and
-# tests on the other 206 (2,060 visible + 2,060 thermal images). The
-# direction is a key of the metric; every metric name carries it.
+# RegDB (Nguyen et al., Sensors 2017): trial t of 1..10 trains on 206
+# identities and tests on the other 206 (2,060 visible + 2,060 thermal
+# images). The direction is a key of the metric; every metric name carries
+# it.
 _base_ = './vireid_common.py'
 
 dataset_type = 'RegDBDataset'

@@ -23,16 +23,17 @@ test_pipeline = [
     dict(type='PackReIDInputs'),
 ]
 
-# P identities x K images per modality: batch size 2 * P * K.
+# P identities x K images per modality; the batch sampler makes batches of
+# 2 * P * K (no batch_size here).
 num_identities = 4
 num_instances = 4
 train_dataloader = dict(
-    batch_size=2 * num_identities * num_instances,
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='CrossModalityIdentitySampler',
                  num_identities=num_identities,
                  num_instances=num_instances),
+    batch_sampler=dict(type='CrossModalityBatchSampler'),
     dataset=dict(split='train', pipeline=train_pipeline))
 
 val_dataloader = dict(

@@ -1,4 +1,4 @@
-"""P x K identity sampling of visible and infrared images for one batch."""
+"""P x K identity sampling of visible and infrared images, step by step."""
 import logging
 import math
 from typing import Iterator, Optional, Tuple
@@ -30,16 +30,16 @@ def _identity_tables(indices: np.ndarray, labels: np.ndarray
 
 @DATA_SAMPLERS.register_module()
 class CrossModalityIdentitySampler(Sampler):
-    """Batches of P identities with K visible and K infrared images each.
+    """Steps of P identities with K visible and K infrared images each.
 
-    Each batch is ``2 * P * K`` consecutive indices: first the ``P * K``
+    Each step is ``2 * P * K`` consecutive indices: first the ``P * K``
     visible ones, identity-major (identity 1 x K, identity 2 x K, ...),
     then the ``P * K`` infrared ones in the same identity order, so row i
-    of both blocks shows the same person. The P identities of a batch are
+    of both blocks shows the same person. The P identities of a step are
     drawn without replacement among the identities having images of both
     modalities; the K images of each modality are drawn with replacement
     within the identity. As in the release's ``IdentitySampler``, an epoch
-    has ``S = N // (P * K) + 1`` batches, N being the image count of the
+    has ``S = N // (P * K) + 1`` steps, N being the image count of the
     larger modality.
 
     Distributed training: every rank builds the same stream from the shared
@@ -51,15 +51,15 @@ class CrossModalityIdentitySampler(Sampler):
     :class:`~mmreid_mmn.utils.SeededIndex` whose seed, from the same stream,
     fixes that sample's augmentations (see ``BaseVIReIDDataset``).
 
-    The dataloader's batch size must be ``2 * P * K``; the sampler cannot
-    see it, so :meth:`check_batch_size` (called by
-    ``CrossModalityBatchCheckHook``) checks it.
+    :class:`CrossModalityBatchSampler` (the config's
+    ``train_dataloader.batch_sampler``) cuts this stream into one batch per
+    step; it sets the batch size to ``2 * P * K`` from this sampler.
 
     Args:
         dataset: Any object with ``get_gt_labels()`` (int identity per
             item) and ``get_modalities()`` (``'visible'`` or ``'infrared'``
             per item), e.g. a ``BaseVIReIDDataset``.
-        num_identities: P, identities per batch. Defaults to 4.
+        num_identities: P, identities per step. Defaults to 4.
         num_instances: K, images per identity and modality. Defaults to 4.
         seed: Seed shared by all ranks; None draws one with mmengine's
             ``sync_random_seed``. Defaults to None.
@@ -140,7 +140,7 @@ class CrossModalityIdentitySampler(Sampler):
             max((modalities == VISIBLE).sum(), (modalities == INFRARED).sum()))
 
     def __iter__(self) -> Iterator[SeededIndex]:
-        """Yield this rank's indices of the epoch, batch after batch.
+        """Yield this rank's indices of the epoch, step after step.
 
         Each index carries the seed of its sample's augmentations, drawn from
         the same ``(seed, epoch)`` stream, so a resumed run repeats them.
@@ -173,15 +173,3 @@ class CrossModalityIdentitySampler(Sampler):
     def set_epoch(self, epoch: int) -> None:
         """Set the epoch, which seeds the stream together with ``seed``."""
         self.epoch = epoch
-
-    def check_batch_size(self, batch_size: Optional[int]) -> None:
-        """Raise a ValueError unless ``batch_size`` is ``2 * P * K``."""
-        expected = 2 * self.num_identities * self.num_instances
-        if batch_size != expected:
-            raise ValueError(
-                f'train_dataloader.batch_size is {batch_size}, but '
-                'CrossModalityIdentitySampler(num_identities='
-                f'{self.num_identities}, num_instances={self.num_instances}) '
-                f'yields batches of 2 * {self.num_identities} * '
-                f'{self.num_instances} = {expected} indices (P*K visible + '
-                f'P*K infrared); set train_dataloader.batch_size={expected}')

@@ -21,7 +21,6 @@ test_pipeline = [
     dict(type='PackReIDInputs'),
 ]
 train_dataloader = dict(
-    batch_size=8,
     sampler=dict(num_identities=2, num_instances=2),
     dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(batch_size=16, dataset=dict(pipeline=test_pipeline))

@@ -1,7 +1,5 @@
 import numpy as np
 import pytest
-import torch
-from mmengine.runner import Runner
 
 import mmreid_mmn.datasets.samplers.cross_modality_identity_sampler as module
 from mmreid_mmn.registry import DATA_SAMPLERS
@@ -134,28 +132,3 @@ def test_argument_and_dataset_errors():
     with pytest.raises(ValueError, match='>= 1'):
         _build(num_instances=0)
 
-
-def test_check_batch_size():
-    sampler = _build()
-    sampler.check_batch_size(12)
-    with pytest.raises(ValueError,
-                       match=r'train_dataloader\.batch_size is 6.*= 12'):
-        sampler.check_batch_size(6)
-
-
-def test_batches_through_a_dataloader_built_from_config():
-    dataset = _dataset()
-    loader = Runner.build_dataloader(
-        dict(
-            batch_size=12,
-            num_workers=0,
-            sampler=dict(type='CrossModalityIdentitySampler',
-                         num_identities=2, num_instances=3, seed=3),
-            collate_fn=dict(type='default_collate'),
-            dataset=dataset))
-    batches = list(loader)
-    assert len(batches) == 4
-    for batch in batches:
-        assert isinstance(batch, torch.Tensor) and batch.shape == (12, )
-        labels = dataset.labels[batch.numpy()]
-        np.testing.assert_array_equal(labels[:6], labels[6:])
