@@ -1,5 +1,6 @@
 """Tests of the AGW baseline model."""
 import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,23 @@ def test_agw_features():
     assert set(out[5].pred_features) == {'pool', 'bn'}
     assert torch.allclose(out[2].pred_features['bn'], feats['bn'][2],
                           atol=1e-5)
+
+
+def test_head_channels_follow_the_backbone():
+    cfg = copy.deepcopy(TINY_AGW)
+    del cfg['head']['in_channels']
+    torch.manual_seed(0)
+    model = MODELS.build(cfg).train()
+    assert model.head.in_channels == 512
+    assert model.head.classifiers[0].in_features == 512
+    losses = model(*training_batch(), mode='loss')
+    assert all(torch.isfinite(v) for v in losses.values())
+
+    cfg['head']['in_channels'] = 2048
+    with pytest.raises(ValueError, match=re.escape(
+            "model.head.in_channels=2048 does not match the backbone's 512 "
+            'output channels (TwoStreamResNet depth 18); leave it unset')):
+        MODELS.build(cfg)
 
 
 def test_agw_training_step_lowers_loss_on_a_fixed_batch():

@@ -1,6 +1,7 @@
 """Tests of the MMN model: losses, features, training and size."""
 import copy
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -231,6 +232,52 @@ def mmn_r50_expected_parts(num_classes):
         neck=2 * encoder + decoder,
         head=4 * (bnneck + classifier),
         loss_dcl=dcl)
+
+
+def r18_config_model():
+    """The model of configs/mmn_r18_sysu.py, without ImageNet weights."""
+    cfg = Config.fromfile(str(REPO / 'configs' / 'mmn_r18_sysu.py')).model
+    cfg.backbone.init_cfg = None
+    return cfg
+
+
+def test_r18_config_channels_follow_the_backbone():
+    cfg = r18_config_model()
+    assert 'in_channels' not in cfg.head
+    assert 'in_channels' not in cfg.loss_dcl
+    torch.manual_seed(0)
+    model = MODELS.build(cfg).train()
+    assert model.backbone.out_channels == 512
+    assert model.head.in_channels == 512
+    assert model.head.bn_layers[0].num_features == 512
+    assert model.head.classifiers[0].in_features == 512
+    assert model.loss_dcl.projector[0].in_features == 512
+    losses = model.loss(*training_batch(labels=(0, 1)))
+    assert set(losses) == {'loss_id', 'loss_triplet', 'loss_dcl', 'accuracy'}
+    assert all(torch.isfinite(v) for v in losses.values())
+
+
+def test_r101_depth_alone_gives_2048_channels():
+    cfg = r18_config_model()
+    cfg.backbone.depth = 101
+    model = MODELS.build(cfg)
+    assert model.head.in_channels == 2048
+    assert model.head.classifiers[0].in_features == 2048
+    assert model.loss_dcl.projector[0].in_features == 2048
+
+
+@pytest.mark.parametrize('key', ['head', 'loss_dcl'])
+def test_explicit_mismatching_in_channels_is_refused(key):
+    cfg = r18_config_model()
+    cfg[key].in_channels = 2048
+    message = (f"model.{key}.in_channels=2048 does not match the backbone's "
+               '512 output channels (TwoStreamResNet depth 18); leave it '
+               'unset')
+    with pytest.raises(ValueError, match=f'^{re.escape(message)}$'):
+        MODELS.build(cfg)
+    # a width that agrees with the backbone is accepted
+    cfg[key].in_channels = 512
+    assert MODELS.build(cfg).head.in_channels == 512
 
 
 def test_mmn_r50_parameter_count_for_395_classes():

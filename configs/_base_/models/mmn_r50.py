@@ -1,6 +1,7 @@
 # MMN with a two-stream ResNet-50, as released.
 # num_classes is the number of training identities: the dataset configs set
-# it (SYSU-MM01 395, RegDB 206, LLCM 713).
+# it (SYSU-MM01 395, RegDB 206, LLCM 713). The head's and the DCL's
+# in_channels follow the backbone (2048 from ResNet-50, 512 below depth 50).
 model = dict(
     type='MMN',
     data_preprocessor=dict(
@@ -18,7 +19,6 @@ model = dict(
     head=dict(
         type='PartBNNeckHead',
         num_classes=395,
-        in_channels=2048,
         num_parts=4,
         pooling='avg'),
     loss_id=dict(type='CrossEntropyLoss', label_smoothing=0.0,
@@ -26,7 +26,6 @@ model = dict(
     loss_triplet=dict(type='TripletLoss', margin=0.3, loss_weight=1.0),
     loss_dcl=dict(
         type='DistributionConsistencyLoss',
-        in_channels=2048,
         hidden_channels=256,
         out_channels=256,
         trainable_projector=False,

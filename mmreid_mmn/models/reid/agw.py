@@ -26,7 +26,8 @@ class AGW(BaseVIReIDModel):
         backbone: Config of a ``TwoStreamResNet`` (AGW: non-local blocks
             ``(0, 2, 3, 0)``).
         head: Config of a ``PartBNNeckHead`` (AGW: ``num_parts=1``,
-            ``pooling='gem'``).
+            ``pooling='gem'``); its ``in_channels`` follows the backbone's
+            ``out_channels`` (leave it unset).
         loss_id: Config of the identity loss. Defaults to (None)
             ``CrossEntropyLoss``.
         loss_triplet: Config of the triplet loss. Defaults to (None)
@@ -45,7 +46,7 @@ class AGW(BaseVIReIDModel):
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
-        self.head = MODELS.build(head)
+        self.head = MODELS.build(self._follow_backbone_channels(head, 'head'))
         self.loss_id = MODELS.build(loss_id or dict(type='CrossEntropyLoss'))
         self.loss_triplet = MODELS.build(
             loss_triplet or dict(type='WeightedRegularizedTripletLoss'))

@@ -1,11 +1,15 @@
-"""What every VI-ReID model shares: mode dispatch and test-time plumbing."""
+"""What every VI-ReID model shares: mode dispatch, test-time plumbing,
+widths that follow the backbone and a short initialisation report."""
 from typing import Dict, List, Optional
 
 import torch
+from mmengine.dist import master_only
+from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 
 from mmreid_mmn.structures import ReIDDataSample
 from ..utils import group_by_modality
+from .init_weights_summary import init_weights_summary
 
 
 class BaseVIReIDModel(BaseModel):
@@ -15,7 +19,56 @@ class BaseVIReIDModel(BaseModel):
     features of one modality in :meth:`extract_feat`; this class routes
     ``forward`` modes and runs batches that mix modalities through
     :meth:`extract_feat` one modality at a time.
+
+    Subclasses build ``self.backbone`` first and pass the configs of the
+    parts that read its features through :meth:`_follow_backbone_channels`,
+    so that their ``in_channels`` is said once, by the backbone.
     """
+
+    def _follow_backbone_channels(self, cfg: dict, key: str) -> dict:
+        """Fill a sub-module config's ``in_channels`` from the backbone.
+
+        Args:
+            cfg: Config of a part fed by the backbone's features (the head,
+                the DCL).
+            key: Name of that part in the model config, for the message.
+
+        Returns:
+            ``cfg`` with ``in_channels`` set to the backbone's
+            ``out_channels`` (a copy where it was unset or None).
+
+        Raises:
+            ValueError: ``cfg`` states another ``in_channels``.
+        """
+        channels = self.backbone.out_channels
+        given = cfg.get('in_channels')
+        if given is None:
+            return dict(cfg, in_channels=channels)
+        if given != channels:
+            backbone = type(self.backbone).__name__
+            if hasattr(self.backbone, 'depth'):
+                backbone += f' depth {self.backbone.depth}'
+            raise ValueError(
+                f'model.{key}.in_channels={given} does not match the '
+                f"backbone's {channels} output channels ({backbone}); leave "
+                'it unset')
+        return cfg
+
+    @master_only
+    def _dump_init_info(self) -> None:
+        """Log a line per top-level module on what ``init_weights`` did.
+
+        MMEngine writes a block per parameter into the log file, hundreds
+        of lines before the first iteration; here that report is logged at
+        DEBUG level (``log_level='DEBUG'`` shows it) and the summary at INFO.
+        """
+        logger = MMLogger.get_current_instance()
+        for line in init_weights_summary(self, self._params_init_info):
+            logger.info(line)
+        logger.debug('Name of parameter - Initialization information\n' +
+                     '\n'.join(f'{name} - {param.shape}: ' +
+                               self._params_init_info[param]['init_info']
+                               for name, param in self.named_parameters()))
 
     def forward(self,
                 inputs: torch.Tensor,

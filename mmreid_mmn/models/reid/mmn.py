@@ -35,13 +35,15 @@ class MMN(BaseVIReIDModel):
     Args:
         backbone: Config of a ``TwoStreamResNet``.
         neck: Config of the ``MMG``.
-        head: Config of a ``PartBNNeckHead``.
+        head: Config of a ``PartBNNeckHead``; its ``in_channels`` follows
+            the backbone's ``out_channels`` (leave it unset).
         loss_id: Config of the identity loss. Defaults to (None)
             ``CrossEntropyLoss`` without label smoothing.
         loss_triplet: Config of the triplet loss. Defaults to (None)
             ``TripletLoss`` with margin 0.3.
         loss_dcl: Config of the DCL. Defaults to (None)
-            ``DistributionConsistencyLoss`` with ``loss_weight=0.2``.
+            ``DistributionConsistencyLoss`` with ``loss_weight=0.2``; its
+            ``in_channels`` follows the backbone's ``out_channels``.
         data_preprocessor: Config of the data preprocessor.
         init_cfg: MMEngine init config.
     """
@@ -59,14 +61,14 @@ class MMN(BaseVIReIDModel):
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck)
-        self.head = MODELS.build(head)
+        self.head = MODELS.build(self._follow_backbone_channels(head, 'head'))
         self.loss_id = MODELS.build(loss_id or dict(type='CrossEntropyLoss'))
         self.loss_triplet = MODELS.build(
             loss_triplet or dict(type='TripletLoss', margin=0.3))
-        self.loss_dcl = MODELS.build(loss_dcl or dict(
-            type='DistributionConsistencyLoss',
-            in_channels=self.head.in_channels,
-            loss_weight=0.2))
+        self.loss_dcl = MODELS.build(
+            self._follow_backbone_channels(
+                loss_dcl or dict(type='DistributionConsistencyLoss',
+                                 loss_weight=0.2), 'loss_dcl'))
 
     def loss(self, inputs: torch.Tensor,
              data_samples: List[ReIDDataSample]) -> Dict[str, torch.Tensor]:

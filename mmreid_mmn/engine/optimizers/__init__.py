@@ -1,0 +1,3 @@
+from .reid_optim_wrapper_constructor import ReIDOptimWrapperConstructor
+
+__all__ = ['ReIDOptimWrapperConstructor']
