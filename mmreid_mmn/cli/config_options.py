@@ -1,8 +1,11 @@
 """Command-line config options: typo checks and linked options."""
+import copy
 import difflib
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from mmengine.config import Config
+
+from .accepted_config_keys import accepted_keys
 
 
 class ConfigOptionError(KeyError):
@@ -24,14 +27,81 @@ def _flatten_keys(value, prefix: str = '') -> List[str]:
     return keys
 
 
+def _with_option_values(config: dict, options: Dict[str, object]) -> dict:
+    """A copy of ``config`` with each option set where its parent dict
+    exists, so that a ``type`` or ``by_epoch`` given on the command line
+    decides what a dict accepts."""
+    config = copy.deepcopy(config)
+    for key, value in options.items():
+        *parents, name = key.split('.')
+        node = config
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node[name] = value
+    return config
+
+
+def _replaced_by_options(parts: List[str],
+                         options: Dict[str, object]) -> bool:
+    """Whether an option ``<prefix>._delete_`` replaces a dict above the
+    key: ``merge_from_dict`` then builds it from the options alone."""
+    return any('.'.join(parts[:depth] + ['_delete_']) in options
+               for depth in range(1, len(parts)))
+
+
+def _did_you_mean(close: List[str]) -> str:
+    """The message's hint naming the close matches, if any."""
+    return f'; did you mean {", ".join(close)}?' if close else ''
+
+
+def _refusal(config: dict, effective: dict, key: str,
+             options: Dict[str, object]) -> Optional[str]:
+    """Why ``key`` is refused (the end of the message), or None."""
+    parts = key.split('.')
+    if _replaced_by_options(parts, options):
+        return None
+    node = config
+    for depth, name in enumerate(parts):
+        path = '.'.join(parts[:depth])
+        if isinstance(node, list):
+            return None
+        if not isinstance(node, dict):
+            return (f': {path} is {node!r} ({type(node).__name__}), '
+                    'not a dict')
+        if name in node:
+            node = node[name]
+            continue
+        if depth == 0:
+            close = difflib.get_close_matches(
+                key, _flatten_keys(config), n=3, cutoff=0.6)
+            return f': the Runner would ignore it{_did_you_mean(close)}'
+        accepted = accepted_keys(effective, path)
+        if accepted is None or name in accepted.keys:
+            return None
+        close = difflib.get_close_matches(
+            name, sorted(set(node) | accepted.keys), n=3, cutoff=0.6)
+        return (f' and {accepted.owner} accepts no {name!r}'
+                f'{_did_you_mean([f"{path}.{c}" for c in close])}')
+    return None
+
+
 def check_cfg_option_keys(cfg: Config, options: Dict[str, object],
                           config_file: str) -> None:
-    """Refuse ``--cfg-options`` keys that would be silently ignored.
+    """Refuse ``--cfg-options`` keys that would be ignored or fail late.
 
-    A key whose top-level name the config does not have is never read by the
-    Runner (``max_epoch`` for ``max_epochs`` and the like), so it is an error;
-    a new key inside an existing component dict is allowed, because that
-    component's constructor rejects unknown arguments itself.
+    A key the config has passes, and so does one below a list
+    (``pipeline.0.type``) or below a dict the options replace
+    (``_delete_``). A new top-level name is never read by the Runner
+    (``max_epoch`` for ``max_epochs``), so it is an error. A new key inside
+    an existing dict must be one that dict accepts
+    (:func:`~.accepted_config_keys.accepted_keys`: an argument of the class
+    its ``type`` names, or a key the Runner reads from ``train_cfg``, a
+    dataloader, ``paramwise_cfg``...), so that ``train_cfg.max_epoch`` is
+    refused here rather than by a ``TypeError`` once the runner is built,
+    while ``train_dataloader.pin_memory`` passes; where that cannot be
+    told, any key passes. A key through a value that is not a dict
+    (``model.head.num_classes.x``) is an error.
 
     Args:
         cfg: The config before the options are merged.
@@ -40,18 +110,16 @@ def check_cfg_option_keys(cfg: Config, options: Dict[str, object],
 
     Raises:
         ConfigOptionError: A key (a ``KeyError``) does not exist in the
-            config, with close matches.
+            config and would not be accepted, with close matches.
     """
-    known = _flatten_keys(cfg.to_dict())
+    config = cfg.to_dict()
+    effective = _with_option_values(config, options)
     for key in options:
-        top_level = key.split('.')[0]
-        if top_level in cfg or key in known:
-            continue
-        close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
-        hint = f'; did you mean {", ".join(close)}?' if close else ''
-        raise ConfigOptionError(
-            f'--cfg-options key {key!r} is not in the config {config_file}: '
-            f'the Runner would ignore it{hint}')
+        refusal = _refusal(config, effective, key, options)
+        if refusal is not None:
+            raise ConfigOptionError(
+                f'--cfg-options key {key!r} is not in the config '
+                f'{config_file}{refusal}')
 
 
 def merge_cfg_options(cfg: Config, options: Dict[str, object],

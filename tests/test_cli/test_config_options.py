@@ -1,7 +1,16 @@
+import copy
+import inspect
+import re
+from pathlib import Path
+
 import pytest
 from mmengine.config import Config
+from mmengine.optim import DefaultOptimWrapperConstructor
 
-from mmreid_mmn.cli import check_cfg_option_keys, merge_cfg_options
+from mmreid_mmn.cli import (ConfigOptionError, check_cfg_option_keys,
+                            merge_cfg_options)
+from mmreid_mmn.cli.accepted_config_keys import (PARAMWISE_OPTIONS,
+                                                 accepted_keys)
 
 
 @pytest.fixture
@@ -47,3 +56,153 @@ def test_linked_path_missing_from_config_is_named(cfg):
     cfg.linked_options['trial'].append('val_dataloader.dataset.trial')
     with pytest.raises(KeyError, match="'val_dataloader.dataset.trial'"):
         merge_cfg_options(cfg, {'trial': 2}, 'b.py')
+
+
+REPO = Path(__file__).resolve().parents[2]
+SYSU_CONFIG = REPO / 'configs' / 'mmn_sysu.py'
+TINY_CONFIG = REPO / 'tests' / 'data' / 'configs' / 'mmn_tiny_sysu.py'
+SHIPPED_CONFIGS = sorted(REPO.glob('configs/*.py')) + [TINY_CONFIG]
+
+
+@pytest.fixture(scope='module', params=[SYSU_CONFIG, TINY_CONFIG],
+                ids=['mmn_sysu', 'mmn_tiny_sysu'])
+def real_cfg(request):
+    """A shipped config, read as the tools read it."""
+    return Config.fromfile(request.param)
+
+
+def refusal(cfg, options):
+    """The message ``check_cfg_option_keys`` refuses ``options`` with."""
+    with pytest.raises(ConfigOptionError) as info:
+        check_cfg_option_keys(cfg, options, 'configs/x.py')
+    assert isinstance(info.value, KeyError)
+    message = str(info.value)
+    assert '\n' not in message
+    return message
+
+
+def test_nested_typo_names_key_owner_and_suggestion(real_cfg):
+    message = refusal(real_cfg, {'train_cfg.max_epoch': 3})
+    assert message.startswith(
+        "--cfg-options key 'train_cfg.max_epoch' is not in the config "
+        "configs/x.py and EpochBasedTrainLoop accepts no 'max_epoch'; "
+        'did you mean train_cfg.max_epochs')
+
+
+@pytest.mark.parametrize('key, owner, suggestion', [
+    ('model.backbone.dpeth', 'TwoStreamResNet', 'model.backbone.depth'),
+    ('train_dataloader.num_worker', 'DataLoader',
+     'train_dataloader.num_workers'),
+    ('optim_wrapper.paramwise_cfg.custom_key',
+     'the paramwise_cfg of ReIDOptimWrapperConstructor',
+     'optim_wrapper.paramwise_cfg.custom_keys'),
+    ('val_evaluator.num_trial', 'SYSUMM01Metric', 'val_evaluator.num_trials'),
+    ('optim_wrapper.optimizer.momentun', 'SGD',
+     'optim_wrapper.optimizer.momentum'),
+    ('env_cfg.mp_cfg.opencv_num_thread', 'set_multi_processing',
+     'env_cfg.mp_cfg.opencv_num_threads'),
+    ('randomness.seeed', 'Runner.set_randomness', 'randomness.seed'),
+])
+def test_nested_typos_are_refused_with_close_keys(real_cfg, key, owner,
+                                                  suggestion):
+    message = refusal(real_cfg, {key: 1})
+    name = key.rsplit('.', 1)[1]
+    assert f' and {owner} accepts no {name!r}; did you mean ' in message
+    assert suggestion in message.split('did you mean ')[1]
+
+
+def test_argument_the_class_lacks_is_refused(real_cfg):
+    message = refusal(real_cfg, {'model.backbone.frozen_stages': 1})
+    assert message.endswith("TwoStreamResNet accepts no 'frozen_stages'")
+
+
+@pytest.mark.parametrize('options', [
+    {'model.backbone.non_local_reduction': 4},
+    {'model.backbone.modalities': ['visible', 'infrared']},
+    {'model.head.num_classes': 10},
+    {'train_dataloader.pin_memory': True},
+    {'train_dataloader.num_batch_per_epoch': 2},
+    {'optim_wrapper.clip_grad': None},
+    {'optim_wrapper.clip_grad.max_norm': 35},
+    {'optim_wrapper.loss_scale': 'dynamic'},
+    {'optim_wrapper.paramwise_cfg.norm_decay_mult': 0.0},
+    {'optim_wrapper.paramwise_cfg.custom_keys.foo': dict(lr_mult=0.1)},
+    {'train_cfg.val_begin': 3},
+    {'val_cfg.fp16': True},
+    {'val_evaluator.collect_device': 'gpu'},
+    {'env_cfg.resource_limit': 8192},
+    {'randomness.diff_rank_seed': True},
+    {'train_dataloader.dataset.lazy_init': True},
+    {'train_dataloader.sampler.seed': 1},
+    {'default_hooks.visualization': dict(type='VisualizationHook')},
+    {'default_hooks.checkpoint.out_dir': 'somewhere'},
+    {'train_dataloader.dataset.pipeline.0.type': 'LoadRGBImage'},
+    {'train_dataloader.dataset.pipeline.1.scale': (48, 96)},
+    {'custom_hooks.1.seed': 3},
+])
+def test_keys_a_dict_accepts_pass(real_cfg, options):
+    check_cfg_option_keys(real_cfg, options, 'configs/x.py')
+
+
+def test_list_index_keys_merge(real_cfg):
+    cfg = copy.deepcopy(real_cfg)
+    merge_cfg_options(cfg, {'train_dataloader.dataset.pipeline.0.type':
+                            'LoadImageFromFile'}, 'configs/x.py')
+    assert cfg.train_dataloader.dataset.pipeline[0].type == \
+        'LoadImageFromFile'
+
+
+def test_key_through_a_value_that_is_no_dict_is_refused(real_cfg):
+    message = refusal(real_cfg, {'model.head.num_classes.x': 1})
+    assert message.startswith(
+        "--cfg-options key 'model.head.num_classes.x' is not in the config "
+        'configs/x.py: model.head.num_classes is ')
+    assert message.endswith(' (int), not a dict')
+    assert refusal(real_cfg, {'data_root.x': 1}).endswith(
+        '(str), not a dict')
+
+
+def test_option_values_decide_the_class(real_cfg):
+    check_cfg_option_keys(real_cfg, {'train_cfg.by_epoch': False,
+                                     'train_cfg.max_iters': 10}, 'x.py')
+    assert "IterBasedTrainLoop accepts no 'max_epoch'" in refusal(
+        real_cfg, {'train_cfg.by_epoch': False, 'train_cfg.max_epoch': 1})
+    assert "EpochBasedTrainLoop accepts no 'max_iters'" in refusal(
+        real_cfg, {'train_cfg.max_iters': 10})
+    check_cfg_option_keys(real_cfg, {'model.backbone.type': 'NotRegistered',
+                                     'model.backbone.anything': 1}, 'x.py')
+
+
+def test_keys_below_a_replaced_value_pass(real_cfg):
+    cfg = copy.deepcopy(real_cfg)
+    options = {'model.backbone.init_cfg._delete_': True,
+               'model.backbone.init_cfg.type': 'Pretrained',
+               'model.backbone.init_cfg.checkpoint': 'r18.pth'}
+    merge_cfg_options(cfg, options, 'x.py')
+    assert cfg.model.backbone.init_cfg == dict(type='Pretrained',
+                                               checkpoint='r18.pth')
+
+
+@pytest.mark.parametrize('config_file', SHIPPED_CONFIGS,
+                         ids=lambda path: path.stem)
+def test_every_key_a_shipped_config_states_is_accepted(config_file):
+    config = Config.fromfile(config_file).to_dict()
+    unaccepted = []
+
+    def visit(node, path):
+        accepted = accepted_keys(config, path) if path else None
+        if accepted is not None:
+            unaccepted.extend(f'{path}.{key}' for key in node
+                              if key not in accepted.keys)
+        for key, child in node.items():
+            if isinstance(child, dict):
+                visit(child, f'{path}.{key}' if path else key)
+
+    visit(config, '')
+    assert unaccepted == []
+
+
+def test_paramwise_options_are_those_mmengine_reads():
+    source = inspect.getsource(DefaultOptimWrapperConstructor.add_params)
+    read = set(re.findall(r"self\.paramwise_cfg\.get\('(\w+)'", source))
+    assert read == PARAMWISE_OPTIONS

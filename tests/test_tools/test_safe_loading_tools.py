@@ -119,6 +119,19 @@ def test_unknown_cfg_option_is_one_line(test_tool, monkeypatch, tmp_path):
     assert '; did you mean train_cfg.max_epochs' in message
 
 
+def test_nested_cfg_option_typo_is_one_line(test_tool, monkeypatch,
+                                            tmp_path):
+    path = tmp_path / 'ok.pth'
+    torch.save({'state_dict': {}}, path)
+    message = exit_message(test_tool, monkeypatch, TINY_CONFIG, path,
+                           '--cfg-options', 'train_cfg.max_epoch=3')
+    assert message.startswith("error: --cfg-options key "
+                              "'train_cfg.max_epoch' is not in the config "
+                              f'{TINY_CONFIG} and EpochBasedTrainLoop '
+                              "accepts no 'max_epoch'")
+    assert '; did you mean train_cfg.max_epochs' in message
+
+
 def test_out_must_be_a_pth_file(test_tool, monkeypatch, tmp_path, capsys):
     path = tmp_path / 'ok.pth'
     torch.save({'state_dict': {}}, path)
