@@ -5,14 +5,17 @@ from typing import Callable, List, Optional, Tuple, Union
 from urllib.parse import urlparse
 
 import torch
+from mmengine.config import Config
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
-from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
 from mmreid_mmn.fileio import (UnsafeCheckpointError,
                                load_checkpoint_safely,
                                register_atomic_local_backend)
 from mmreid_mmn.registry import RUNNERS
+from mmreid_mmn.utils.linked_options import check_linked_options
+from .checkpoint_fit import (CheckpointMismatchError, fit_checkpoint,
+                             revise_state_dict_keys)
 
 DEFAULT_REVISE_KEYS = [(r'^module.', '')]
 
@@ -52,7 +55,14 @@ class ReIDRunner(Runner):
 
     - ``load_from``, ``resume`` and ``tools/test.py`` read checkpoints with
       :func:`~mmreid_mmn.fileio.load_checkpoint_safely`, which refuses any
-      pickled object outside an allow-list instead of running it;
+      pickled object outside an allow-list instead of running it, and load
+      one only when its tensors fit the model (see :mod:`.checkpoint_fit`:
+      missing, unexpected or mis-shaped tensors are refused, but for the
+      identity classifiers' count and a release checkpoint's missing DCL
+      head, each logged in one line; resuming tolerates neither);
+    - a config whose linked keys disagree with their option (a leaf that
+      sets ``mode = 'indoor'`` read without ``mmreid_mmn.cli.load_config``)
+      is refused;
     - it registers the ``atomic_local`` file backend, which the config's
       checkpoint hook selects through ``backend_args`` so that a run killed
       while saving keeps its earlier checkpoints;
@@ -62,7 +72,24 @@ class ReIDRunner(Runner):
 
     def __init__(self, *args, **kwargs) -> None:
         register_atomic_local_backend()
+        self._resuming = False
         super().__init__(*args, **kwargs)
+
+    @classmethod
+    def from_cfg(cls, cfg: Config) -> 'ReIDRunner':
+        """Build from a config whose linked options agree (see
+        :mod:`mmreid_mmn.utils.linked_options`)."""
+        check_linked_options(cfg)
+        return super().from_cfg(cfg)
+
+    def resume(self, filename: str, *args, **kwargs) -> None:
+        """MMEngine's ``resume``, loading the checkpoint strictly: the run
+        that saved it must be the one that continues."""
+        self._resuming = True
+        try:
+            super().resume(filename, *args, **kwargs)
+        finally:
+            self._resuming = False
 
     @staticmethod
     def build_dataloader(dataloader: Union[dict, torch.utils.data.DataLoader],
@@ -102,25 +129,41 @@ class ReIDRunner(Runner):
             strict: bool = False,
             revise_keys: List[Tuple[str, str]] = DEFAULT_REVISE_KEYS
     ) -> dict:
-        """Load an already read checkpoint into the model.
+        """Load an already read checkpoint into the model, if it fits.
 
         ``tools/test.py`` reads the checkpoint once (it also sizes the
         classifiers from it) and hands it over here.
 
         Args:
             checkpoint: What ``load_checkpoint_safely`` returned.
-            source: Where it came from, for the log.
-            strict: Whether the model and checkpoint keys must match.
+            source: Where it came from, for the messages.
+            strict: Refuse the tolerated differences too (resuming always
+                does).
             revise_keys: ``(pattern, replacement)`` rules for the keys.
 
         Returns:
-            dict: The checkpoint, as MMEngine's loader returns it.
+            dict: The checkpoint.
+
+        Raises:
+            CheckpointMismatchError: Its tensors do not fit the model.
         """
+        if 'net' in checkpoint and 'state_dict' not in checkpoint:
+            raise CheckpointMismatchError(
+                f'checkpoint {source} is in the official MMN release\'s '
+                'layout; convert it first with '
+                'tools/model_converters/mmn_to_mmreid.py')
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) \
             else self.model
-        checkpoint = _load_checkpoint_to_model(
-            model, checkpoint, strict, revise_keys=revise_keys)
+        state_dict = revise_state_dict_keys(
+            checkpoint.get('state_dict', checkpoint), revise_keys)
+        fit = fit_checkpoint(
+            model.state_dict(), state_dict, source,
+            getattr(self.cfg, 'filename', None) or type(model).__name__,
+            tolerate=not (strict or self._resuming))
+        model.load_state_dict(fit.state_dict, strict=False)
+        for note in fit.notes:
+            self.logger.warning(note)
         self._has_loaded = True
         self.logger.info(f'Load checkpoint from {source}')
         return checkpoint

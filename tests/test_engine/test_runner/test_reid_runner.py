@@ -8,6 +8,7 @@ from mmengine.model import BaseModel
 from mmengine.runner.checkpoint import save_checkpoint
 
 from mmreid_mmn.engine import ReIDRunner
+from mmreid_mmn.engine.runner.checkpoint_fit import CheckpointMismatchError
 from mmreid_mmn.fileio import UnsafeCheckpointError, load_checkpoint_safely
 
 
@@ -30,6 +31,10 @@ class Linear(BaseModel):
 
     def forward(self, *args, **kwargs):
         return {}
+
+
+TINY_CONFIG = (Path(__file__).parents[2] / 'data' / 'configs' /
+               'mmn_tiny_sysu.py')
 
 
 def _runner(work_dir) -> ReIDRunner:
@@ -106,13 +111,64 @@ def test_schemes_without_an_allow_list_are_refused(tmp_path, url):
         runner.load_checkpoint(url)
 
 
-def test_the_readme_line_builds_a_reid_runner(tmp_path):
-    from mmengine.config import Config
-
+def test_the_readme_lines_build_a_reid_runner(tmp_path, sysu_root):
+    from mmreid_mmn.cli import load_config, set_num_classes
     from mmreid_mmn.registry import RUNNERS
-    cfg = Config.fromfile(Path(__file__).parents[2] / 'data' / 'configs' /
-                          'mmn_tiny_sysu.py')
+    cfg = load_config(str(TINY_CONFIG), {'data_root': str(sysu_root)})
+    set_num_classes(cfg)
     cfg.work_dir = str(tmp_path)
     cfg.experiment_name = f'{tmp_path.name}_readme'
     runner = RUNNERS.build(cfg)
     assert type(runner) is ReIDRunner
+    assert runner.model.head.num_classes == 8
+
+
+def test_a_config_whose_linked_keys_disagree_is_refused(tmp_path):
+    from mmengine.config import Config
+
+    from mmreid_mmn.registry import RUNNERS
+    from mmreid_mmn.utils.linked_options import LinkedOptionError
+    cfg = Config.fromfile(Path(__file__).parents[3] / 'configs' /
+                          'mmn_sysu_indoor.py')
+    cfg.work_dir = str(tmp_path)
+    with pytest.raises(LinkedOptionError,
+                       match=r"val_dataloader\.dataset\.mode='all' but the "
+                       r"linked option mode='indoor'"):
+        RUNNERS.build(cfg)
+
+
+class WithClassifier(BaseModel):
+    """A model with identity classifiers, as the VI-ReID heads have."""
+
+    def __init__(self, num_classes):
+        super().__init__()
+        self.head = torch.nn.Module()
+        self.head.classifiers = torch.nn.ModuleList(
+            [torch.nn.Linear(2, num_classes, bias=False)])
+
+    def forward(self, *args, **kwargs):
+        return {}
+
+
+def test_other_identity_count_loads_but_does_not_resume(tmp_path):
+    path = tmp_path / 'epoch_1.pth'
+    torch.save({'state_dict': WithClassifier(5).state_dict(),
+                'meta': {'epoch': 1, 'iter': 10}}, path)
+    runner = ReIDRunner(model=WithClassifier(8), work_dir=str(tmp_path),
+                        experiment_name=f'{tmp_path.name}_classes')
+    runner.load_checkpoint(str(path))
+    log = Path(runner.log_dir, f'{runner.timestamp}.log').read_text()
+    assert 'hold 5 identities and the model 8' in log
+    with pytest.raises(CheckpointMismatchError,
+                       match='1 of another shape'):
+        runner.resume(str(path))
+
+
+def test_a_release_layout_checkpoint_is_sent_to_the_converter(tmp_path):
+    path = tmp_path / 'sysu_best.t'
+    torch.save({'net': {'w': torch.zeros(1)}, 'epoch': 80}, path)
+    runner = _runner(tmp_path / 'work')
+    with pytest.raises(CheckpointMismatchError,
+                       match=r"official MMN release's layout; convert it "
+                       r'first with tools/model_converters/mmn_to_mmreid'):
+        runner.load_checkpoint(str(path))

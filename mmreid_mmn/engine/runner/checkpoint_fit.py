@@ -1,0 +1,132 @@
+"""Whether a checkpoint's tensors fit a model, and the few tolerated gaps.
+
+A checkpoint is loaded only when every tensor the model has is in it with
+the model's shape and it holds nothing the model lacks. Two differences
+are deliberate and tolerated, each reported in one line:
+
+- the identity classifiers (``head.classifiers.*``) of another identity
+  count: evaluation does not use them, and fine-tuning on another dataset
+  trains them anew, so they keep the model's initialisation;
+- a missing DCL projection head (``loss_dcl.*``): the official release's
+  checkpoints have none, so it keeps the model's initialisation.
+
+Resuming tolerates neither: it continues the very run that saved the file.
+"""
+import re
+from typing import Dict, List, Mapping, NamedTuple, Sequence, Tuple
+
+import torch
+
+IDENTITY_CLASSIFIERS = 'head.classifiers.'
+RELEASE_ABSENT = 'loss_dcl.'
+SHOWN_KEYS = 3
+
+
+class CheckpointMismatchError(ValueError):
+    """A checkpoint's tensors do not fit the model it is loaded into."""
+
+
+class CheckpointFit(NamedTuple):
+    """What to load of a checkpoint, and the lines saying what is not."""
+
+    state_dict: Dict[str, torch.Tensor]
+    notes: List[str]
+
+
+def revise_state_dict_keys(state_dict: Mapping[str, torch.Tensor],
+                rules: Sequence[Tuple[str, str]]
+                ) -> Dict[str, torch.Tensor]:
+    """Apply MMEngine's ``revise_keys`` rules (``(pattern, replacement)``,
+    e.g. stripping a DDP wrapper's ``module.``) to every key."""
+    revised = dict(state_dict)
+    for pattern, replacement in rules:
+        revised = {re.sub(pattern, replacement, key): value
+                   for key, value in revised.items()}
+    return revised
+
+
+def _first(keys: Sequence[str]) -> str:
+    shown = ', '.join(keys[:SHOWN_KEYS])
+    more = len(keys) - SHOWN_KEYS
+    return shown + (f' and {more} more' if more > 0 else '')
+
+
+def _shape(tensor: torch.Tensor) -> str:
+    return '(' + ', '.join(map(str, tensor.shape)) + ')'
+
+
+def fit_checkpoint(model_state: Mapping[str, torch.Tensor],
+                   checkpoint_state: Mapping[str, torch.Tensor],
+                   source: str,
+                   target: str,
+                   tolerate: bool = True) -> CheckpointFit:
+    """Check that a checkpoint fits a model; drop the tolerated differences.
+
+    Args:
+        model_state: The model's ``state_dict()``.
+        checkpoint_state: The checkpoint's state dict (keys revised).
+        source: The checkpoint, for the messages.
+        target: What it is loaded into (e.g. the config file).
+        tolerate: Allow the two deliberate differences of the module doc;
+            False when resuming.
+
+    Returns:
+        The tensors to load and one note per tolerated difference.
+
+    Raises:
+        CheckpointMismatchError: A tensor is missing, unexpected or of
+            another shape (other than tolerated); the one-line message names
+            the first keys of each kind and both shapes.
+    """
+    missing = [k for k in model_state if k not in checkpoint_state]
+    unexpected = [k for k in checkpoint_state if k not in model_state]
+    misshaped = [
+        k for k in model_state if k in checkpoint_state
+        and checkpoint_state[k].shape != model_state[k].shape
+    ]
+    notes = []
+    if tolerate:
+        classifiers = [k for k in misshaped if k.startswith(
+            IDENTITY_CLASSIFIERS) and checkpoint_state[k].shape[1:] ==
+                       model_state[k].shape[1:]]
+        if classifiers:
+            misshaped = [k for k in misshaped if k not in classifiers]
+            key = classifiers[0]
+            notes.append(
+                f'{source}: the identity classifiers ({IDENTITY_CLASSIFIERS}'
+                f'*) hold {checkpoint_state[key].shape[0]} identities and '
+                f'the model {model_state[key].shape[0]}; they keep their '
+                'initialisation (evaluation does not use them, training '
+                'learns them anew)')
+        absent_dcl = [k for k in missing if k.startswith(RELEASE_ABSENT)]
+        if absent_dcl and not any(
+                k.startswith(RELEASE_ABSENT) for k in checkpoint_state):
+            missing = [k for k in missing if k not in absent_dcl]
+            notes.append(
+                f'{source} holds no DCL projection head ({RELEASE_ABSENT}*, '
+                'which release checkpoints lack); it keeps its '
+                'initialisation')
+    else:
+        classifiers = absent_dcl = []
+    problems = []
+    if missing:
+        problems.append(f'{len(missing)} missing ({_first(missing)})')
+    if unexpected:
+        problems.append(
+            f'{len(unexpected)} unexpected ({_first(unexpected)})')
+    if misshaped:
+        shown = ', '.join(
+            f'{k} is {_shape(checkpoint_state[k])} in the checkpoint and '
+            f'{_shape(model_state[k])} in the model'
+            for k in misshaped[:SHOWN_KEYS])
+        more = len(misshaped) - SHOWN_KEYS
+        problems.append(f'{len(misshaped)} of another shape ({shown}'
+                        + (f' and {more} more' if more > 0 else '') + ')')
+    if problems:
+        raise CheckpointMismatchError(
+            f'checkpoint {source} does not fit the model of {target}: '
+            f'tensors {"; ".join(problems)}')
+    skipped = set(classifiers) | set(absent_dcl)
+    return CheckpointFit(
+        {k: v for k, v in checkpoint_state.items() if k not in skipped},
+        notes)
