@@ -7,7 +7,4 @@ _base_ = [
     './_base_/default_runtime.py',
 ]
 
-model = dict(head=dict(num_classes=206))
-direction = 'visible_to_infrared'
-val_evaluator = dict(direction=direction)
-test_evaluator = dict(direction=direction)
+direction = 'visible_to_infrared'  # a linked option: it sets both evaluators

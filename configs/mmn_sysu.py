@@ -7,5 +7,3 @@ _base_ = [
     './_base_/schedules/mmn_sgd_81e.py',
     './_base_/default_runtime.py',
 ]
-
-model = dict(head=dict(num_classes=395))

@@ -18,7 +18,8 @@ from mmengine.optim import build_optim_wrapper
 from mmreid_mmn.registry import (DATA_SAMPLERS, DATASETS, METRICS, MODELS,
                                  PARAM_SCHEDULERS)
 from mmreid_mmn.structures import ReIDDataSample
-from mmreid_mmn.cli import merge_cfg_options
+from mmreid_mmn.cli import load_config as load_tool_config
+from mmreid_mmn.cli import set_num_classes
 from mmreid_mmn.utils import register_all_modules
 
 register_all_modules()
@@ -37,19 +38,21 @@ SPLIT_SIZES = {
     'LLCMDataset': (136, 92),
 }
 SYSU_INDOOR_TEST_SIZE = 28
-# config -> (number of training identities of the real dataset, the first
-# metric key: what CheckpointHook(save_best='auto') keeps the best of)
+# Training identities of the conftest.py trees (num_classes follows them).
+TRAIN_IDENTITIES = dict(SYSUMM01Dataset=8, RegDBDataset=4, LLCMDataset=6)
+# config -> the first metric key: what CheckpointHook(save_best='auto')
+# keeps the best of
 EXPECTED = {
-    'agw_regdb.py': (206, 'regdb/vis2ir_rank1'),
-    'agw_sysu.py': (395, 'sysu/ir2vis_rank1'),
-    'demo/mmn_r18_demo_sysu.py': (32, 'sysu/ir2vis_rank1'),
-    'mmn_llcm.py': (713, 'llcm/ir2vis_rank1'),
-    'mmn_r18_sysu.py': (395, 'sysu/ir2vis_rank1'),
-    'mmn_regdb.py': (206, 'regdb/ir2vis_rank1'),
-    'mmn_sysu.py': (395, 'sysu/ir2vis_rank1'),
-    'mmn_sysu_channel_aug.py': (395, 'sysu/ir2vis_rank1'),
-    'mmn_sysu_indoor.py': (395, 'sysu/ir2vis_rank1'),
-    'mmn_sysu_multishot.py': (395, 'sysu/ir2vis_rank1'),
+    'agw_regdb.py': 'regdb/vis2ir_rank1',
+    'agw_sysu.py': 'sysu/ir2vis_rank1',
+    'demo/mmn_r18_demo_sysu.py': 'sysu/ir2vis_rank1',
+    'mmn_llcm.py': 'llcm/ir2vis_rank1',
+    'mmn_r18_sysu.py': 'sysu/ir2vis_rank1',
+    'mmn_regdb.py': 'regdb/ir2vis_rank1',
+    'mmn_sysu.py': 'sysu/ir2vis_rank1',
+    'mmn_sysu_channel_aug.py': 'sysu/ir2vis_rank1',
+    'mmn_sysu_indoor.py': 'sysu/ir2vis_rank1',
+    'mmn_sysu_multishot.py': 'sysu/ir2vis_rank1',
 }
 
 
@@ -69,13 +72,12 @@ def one_thread():
 
 def load_config(name: str, request: pytest.FixtureRequest,
                 **options) -> Config:
-    """Load ``configs/<name>`` with its data root at the generated tree."""
+    """Load ``configs/<name>`` as the tools do, its data root at the
+    generated tree."""
     path = str(CONFIG_DIR / name)
-    cfg = Config.fromfile(path)
-    dataset_type = cfg.train_dataloader.dataset.type
+    dataset_type = Config.fromfile(path).train_dataloader.dataset.type
     root = request.getfixturevalue(ROOT_FIXTURES[dataset_type])
-    merge_cfg_options(cfg, dict(data_root=str(root), **options), path)
-    return cfg
+    return load_tool_config(path, dict(data_root=str(root), **options))
 
 
 def loss_batch():
@@ -114,15 +116,17 @@ def test_expectations_cover_every_config():
 
 @pytest.mark.parametrize('name', CONFIGS)
 def test_config_builds_model_datasets_and_metric(name, request):
-    num_classes, first_metric_key = EXPECTED[name]
+    first_metric_key = EXPECTED[name]
     cfg = load_config(name, request)
     dataset_type = cfg.train_dataloader.dataset.type
+    assert 'num_classes' not in cfg.model.head  # it follows the data
+    set_num_classes(cfg)
     num_train, num_test = SPLIT_SIZES[dataset_type]
     if cfg.test_dataloader.dataset.get('mode') == 'indoor':
         num_test = SYSU_INDOOR_TEST_SIZE
 
     model = MODELS.build(cfg.model)
-    assert model.head.num_classes == num_classes
+    assert model.head.num_classes == TRAIN_IDENTITIES[dataset_type]
     model.train()
     losses = model(*loss_batch(), mode='loss')
     total = sum(value for key, value in losses.items() if 'loss' in key)
@@ -229,6 +233,7 @@ def release_lr(base_lr: float, epoch: int) -> float:
 @pytest.mark.filterwarnings('ignore:Detected call of .scheduler.step')
 def test_learning_rates_follow_the_release_for_all_81_epochs():
     cfg = Config.fromfile(str(CONFIG_DIR / 'mmn_sysu.py'))
+    cfg.model.head.num_classes = 395  # SYSU-MM01's training identities
     model = MODELS.build(cfg.model)
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     group_of = {

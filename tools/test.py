@@ -1,6 +1,5 @@
 """Evaluate a checkpoint: ``python tools/test.py CONFIG CHECKPOINT``."""
 import argparse
-import logging
 from typing import Optional
 
 from mmengine.config import Config
@@ -9,7 +8,8 @@ from mmengine.logging import print_log
 
 from mmreid_mmn.cli import (add_runner_arguments, build_runner,
                             destroying_process_group, exit_on_user_error,
-                            load_runner_config, setup_cpu_distributed)
+                            load_runner_config, set_num_classes,
+                            setup_cpu_distributed)
 from mmreid_mmn.evaluation import DumpReIDFeatures
 from mmreid_mmn.fileio import atomic_torch_save, load_checkpoint_safely
 from mmreid_mmn.utils import register_all_modules
@@ -45,43 +45,24 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
-def match_num_classes(cfg: Config, checkpoint: dict) -> Optional[str]:
-    """Give the model as many classes as the checkpoint's classifiers.
-
-    The classifiers play no part in evaluation, but a checkpoint trained on
-    another split (or converted from the release) may hold a different
-    number of identities than the config; building the model with the
-    checkpoint's number lets every weight load without shape warnings.
-
-    Returns:
-        The line to log when the number changed (the run's logger does not
-        exist yet), else None.
-    """
+def classifier_rows(checkpoint: dict) -> Optional[int]:
+    """Identities of the checkpoint's classifiers, if it has any."""
     state_dict = checkpoint.get('state_dict', checkpoint)
     classifier = state_dict.get('head.classifiers.0.weight')
-    head = cfg.model.get('head', {})
-    if classifier is None or 'num_classes' not in head:
-        return None
-    num_classes = int(classifier.shape[0])
-    if head.num_classes == num_classes:
-        return None
-    note = (f'{cfg.filename}: model.head.num_classes={head.num_classes}, '
-            f'the checkpoint holds {num_classes} classes; using '
-            f'{num_classes}')
-    head.num_classes = num_classes
-    return note
+    return None if classifier is None else int(classifier.shape[0])
 
 
 def run(args: argparse.Namespace) -> None:
     """Evaluate ``args.checkpoint``; optionally save features and metrics."""
     cfg = merge_args(load_runner_config(args), args)
     checkpoint = load_checkpoint_safely(args.checkpoint, 'cpu')
-    note = match_num_classes(cfg, checkpoint)
     register_all_modules(init_default_scope=False)
+    num_classes_line = set_num_classes(cfg, classifier_rows(checkpoint))
     setup_cpu_distributed(cfg)
     runner = build_runner(cfg)
-    if note is not None:
-        print_log(note, logger='current', level=logging.WARNING)
+    if num_classes_line is not None:
+        print_log(num_classes_line.message, logger='current',
+                  level=num_classes_line.level)
     runner.load_checkpoint_state(checkpoint, args.checkpoint)
     del checkpoint
     metrics = runner.test()

@@ -8,7 +8,7 @@ from mmengine.logging import print_log
 from mmreid_mmn.cli import (add_runner_arguments, build_runner,
                             destroying_process_group, exit_on_user_error,
                             find_resume_checkpoint, load_runner_config,
-                            setup_cpu_distributed)
+                            set_num_classes, setup_cpu_distributed)
 from mmreid_mmn.utils import register_all_modules
 
 
@@ -56,8 +56,12 @@ def run(args: argparse.Namespace) -> None:
     """Build the runner from the config and the arguments, and train."""
     cfg = merge_args(load_runner_config(args), args)
     register_all_modules(init_default_scope=False)
+    num_classes_line = set_num_classes(cfg)
     setup_cpu_distributed(cfg)
     runner = build_runner(cfg)
+    if num_classes_line is not None:
+        print_log(num_classes_line.message, logger='current',
+                  level=num_classes_line.level)
     runner.train()
 
 

@@ -45,7 +45,7 @@ val_dataloader = dict(
     dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-model = dict(backbone=dict(init_cfg=None), head=dict(num_classes=32))
+model = dict(backbone=dict(init_cfg=None))
 
 optim_wrapper = dict(
     paramwise_cfg=dict(custom_keys={

@@ -5,6 +5,8 @@ from typing import Dict, List, Optional
 
 from mmengine.config import Config
 
+from mmreid_mmn.utils.linked_options import (apply_linked_options,
+                                             linked_paths)
 from .accepted_config_keys import accepted_keys
 
 
@@ -126,27 +128,26 @@ def merge_cfg_options(cfg: Config, options: Dict[str, object],
                       config_file: str) -> None:
     """Check and merge ``--cfg-options``, then apply linked options.
 
-    A config may declare ``linked_options = dict(trial=['a.b.trial', ...])``:
-    a top-level setting such as ``trial`` that several nested keys copy when
-    the file is parsed. Setting ``trial=3`` on the command line then sets
-    every listed key too, so one option changes the training and test
-    datasets alike.
+    A config may declare ``linked_options = dict(trial=['a.b.trial', ...])``
+    (see :mod:`mmreid_mmn.utils.linked_options`): a top-level setting such
+    as ``trial`` that several nested keys copy. Setting ``trial=3`` on the
+    command line sets every listed key too, so one option changes the
+    training and test datasets alike; setting one of the listed keys
+    directly is refused, since it would make them disagree.
 
     Raises:
         ConfigOptionError: An unknown option key (a ``KeyError``, see
-            :func:`check_cfg_option_keys`) or a linked path that does not
-            exist in the config.
+            :func:`check_cfg_option_keys`), or a key a linked option sets.
+        LinkedOptionError: A linked path that does not exist in the config.
     """
     check_cfg_option_keys(cfg, options, config_file)
+    owners = {path: name for name, paths in linked_paths(cfg).items()
+              for path in paths}
+    for key in options:
+        if key in owners and owners[key] not in options:
+            raise ConfigOptionError(
+                f'--cfg-options key {key!r} is set by the linked option '
+                f'{owners[key]!r} of {config_file}; set '
+                f'{owners[key]}=... instead')
     cfg.merge_from_dict(options)
-    linked = cfg.get('linked_options', None) or {}
-    known = set(_flatten_keys(cfg.to_dict()))
-    for name, paths in linked.items():
-        if name not in options:
-            continue
-        for path in paths:
-            if path not in known:
-                raise ConfigOptionError(
-                    f'linked_options[{name!r}] of {config_file} names '
-                    f'{path!r}, which is not in the config')
-        cfg.merge_from_dict({path: options[name] for path in paths})
+    apply_linked_options(cfg, [name for name in options])

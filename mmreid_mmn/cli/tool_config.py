@@ -2,11 +2,13 @@
 import argparse
 import os
 import os.path as osp
+from typing import Dict, Optional
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmreid_mmn.registry import RUNNERS
+from mmreid_mmn.utils.linked_options import apply_linked_options
 from .config_options import merge_cfg_options
 
 DEFAULT_RUNNER_TYPE = 'ReIDRunner'
@@ -35,19 +37,32 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
+def load_config(path: str,
+                options: Optional[Dict[str, object]] = None) -> Config:
+    """Read a config, copy its linked options, merge ``options``.
+
+    A leaf config may change a linked option alone (``mode = 'indoor'``);
+    its keys are copied before the options are merged, so an option given
+    here wins. ``options`` are checked as ``--cfg-options`` are.
+    """
+    cfg = Config.fromfile(path)
+    apply_linked_options(cfg)
+    if options:
+        merge_cfg_options(cfg, options, path)
+    return cfg
+
+
 def load_runner_config(args: argparse.Namespace) -> Config:
     """Read ``args.config`` and apply the arguments of
     :func:`add_runner_arguments`.
 
     Sets ``LOCAL_RANK`` for launchers that pass ``--local-rank`` only,
-    merges ``--cfg-options`` (refusing unknown keys, applying linked
-    options), records the launcher and defaults the work dir to
-    ``./work_dirs/<config name>``.
+    loads the config with :func:`load_config` (linked options applied,
+    ``--cfg-options`` checked and merged), records the launcher and
+    defaults the work dir to ``./work_dirs/<config name>``.
     """
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        merge_cfg_options(cfg, args.cfg_options, args.config)
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

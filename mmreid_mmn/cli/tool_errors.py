@@ -3,14 +3,19 @@ import sys
 from contextlib import contextmanager
 from typing import Iterator
 
+from mmreid_mmn.engine.runner.checkpoint_fit import CheckpointMismatchError
 from mmreid_mmn.fileio import CheckpointFormatError, UnsafeCheckpointError
+from mmreid_mmn.utils.linked_options import LinkedOptionError
 from .config_options import ConfigOptionError
+from .num_classes import NumClassesError
 
 # Errors whose message alone tells the user what to fix: a path that does
 # not exist (checkpoint, data root, split or index file, image), a folder
-# that is a file, a refused or unreadable checkpoint, a bad config option.
+# that is a file, a refused, unreadable or ill-fitting checkpoint, a bad
+# config option, a num_classes too small for the training data.
 USER_ERRORS = (FileNotFoundError, NotADirectoryError, UnsafeCheckpointError,
-               CheckpointFormatError, ConfigOptionError)
+               CheckpointFormatError, CheckpointMismatchError,
+               ConfigOptionError, LinkedOptionError, NumClassesError)
 
 
 @contextmanager

@@ -153,10 +153,10 @@ def test_list_index_keys_merge(real_cfg):
 
 
 def test_key_through_a_value_that_is_no_dict_is_refused(real_cfg):
-    message = refusal(real_cfg, {'model.head.num_classes.x': 1})
+    message = refusal(real_cfg, {'model.head.num_parts.x': 1})
     assert message.startswith(
-        "--cfg-options key 'model.head.num_classes.x' is not in the config "
-        'configs/x.py: model.head.num_classes is ')
+        "--cfg-options key 'model.head.num_parts.x' is not in the config "
+        'configs/x.py: model.head.num_parts is ')
     assert message.endswith(' (int), not a dict')
     assert refusal(real_cfg, {'data_root.x': 1}).endswith(
         '(str), not a dict')
@@ -206,3 +206,14 @@ def test_paramwise_options_are_those_mmengine_reads():
     source = inspect.getsource(DefaultOptimWrapperConstructor.add_params)
     read = set(re.findall(r"self\.paramwise_cfg\.get\('(\w+)'", source))
     assert read == PARAMWISE_OPTIONS
+
+
+def test_a_key_a_linked_option_sets_is_refused(cfg):
+    with pytest.raises(ConfigOptionError,
+                       match=r"key 'test_dataloader\.dataset\.trial' is set "
+                       r"by the linked option 'trial' of a\.py; set "
+                       r'trial=\.\.\. instead'):
+        merge_cfg_options(cfg, {'test_dataloader.dataset.trial': 2}, 'a.py')
+    merge_cfg_options(cfg, {'trial': 2, 'test_dataloader.dataset.trial': 2},
+                      'a.py')
+    assert cfg.train_dataloader.dataset.trial == 2

@@ -70,3 +70,11 @@ def test_bad_arguments():
             torch.randn(1, 2, 6, 2))
     with pytest.raises(ValueError, match="'avg' or 'gem'"):
         build_head(pooling='max')
+
+
+def test_num_classes_must_be_given():
+    with pytest.raises(ValueError,
+                       match=r'PartBNNeckHead: num_classes is unset; '
+                       r'tools/train\.py and tools/test\.py set '
+                       r'model\.head\.num_classes from the training data'):
+        MODELS.build(dict(type='PartBNNeckHead', in_channels=8))

@@ -238,6 +238,7 @@ def r18_config_model():
     """The model of configs/mmn_r18_sysu.py, without ImageNet weights."""
     cfg = Config.fromfile(str(REPO / 'configs' / 'mmn_r18_sysu.py')).model
     cfg.backbone.init_cfg = None
+    cfg.head.num_classes = 395  # what the tools take from SYSU-MM01
     return cfg
 
 

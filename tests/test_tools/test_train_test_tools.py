@@ -22,8 +22,11 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.runner.checkpoint import load_checkpoint
 
-from mmreid_mmn.registry import DATASETS, MODELS
+from tool_runs import run_tool as run_tool_result
+
 from mmreid_mmn.fileio import load_checkpoint_safely
+from mmreid_mmn.registry import DATASETS, MODELS
+from mmreid_mmn.testing import generate_sysu_mm01
 from mmreid_mmn.utils import register_all_modules
 
 register_all_modules()
@@ -208,15 +211,14 @@ def test_test_tool_runs_a_converted_release_checkpoint(
                       '--work-dir', str(tmp_path), '--out', str(out),
                       '--cfg-options', f'data_root={sysu_root}')
 
-    # the config says 8 classes; the release checkpoint holds 5
-    assert ('model.head.num_classes=8, the checkpoint holds 5 classes; '
-            'using 5') in output
+    # the config leaves num_classes to the data; the checkpoint decides
+    assert ("model.head.num_classes=5, as the checkpoint's identity "
+            'classifiers') in output
+    # the one tolerated gap of a release checkpoint, in one line
+    assert (f'{converted} holds no DCL projection head (loss_dcl.*, which '
+            'release checkpoints lack); it keeps its initialisation') in output
     assert 'size mismatch' not in output
-    assert 'unexpected key' not in output
-    missing = re.search(r'missing keys in source state_dict: (.*)', output)
-    assert missing is not None
-    assert all(key.startswith('loss_dcl.projector.')
-               for key in missing.group(1).split(', '))
+    assert 'missing keys' not in output
     assert f'{HEADLINE}: ' in output
     dump = load_checkpoint_safely(str(out))
     assert 0 <= dump['metrics'][HEADLINE] <= 100
@@ -236,3 +238,89 @@ def test_test_tool_runs_a_converted_release_checkpoint(
         assert torch.allclose(prediction.pred_features[key],
                               dump['features'][key][0],
                               atol=1e-5), key
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess) -> str:
+    """The tool exited 1 with ``error: ...`` as its last line, no
+    traceback; return that line."""
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert 'Traceback' not in result.stderr
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith('error: ')
+    return last_line
+
+
+R50_OPTIONS = ('model.backbone.init_cfg=None',
+               'train_dataloader.num_workers=0',
+               'train_dataloader.persistent_workers=False',
+               'val_dataloader.num_workers=0',
+               'val_dataloader.persistent_workers=False')
+
+
+def test_test_tool_refuses_a_checkpoint_of_another_depth(
+        trained, sysu_root, tmp_path):
+    checkpoint = trained / 'epoch_2.pth'  # ResNet-18
+    result = run_tool_result(
+        'test.py', REPO / 'configs' / 'mmn_sysu.py', checkpoint,
+        '--work-dir', tmp_path, '--cfg-options', f'data_root={sysu_root}',
+        *R50_OPTIONS)
+    line = assert_one_line_error(result)
+    assert line.startswith(f'error: checkpoint {checkpoint} does not fit the '
+                           'model of ')
+    assert 'configs/mmn_sysu.py: tensors ' in line
+    assert re.search(r'\d+ missing \(backbone\.', line)
+    # the first mis-shaped tensor, with both shapes
+    assert re.search(r'of another shape \(backbone\.[\w.]+ is \([\d, ]+\) '
+                     r'in the checkpoint and \([\d, ]+\) in the model', line)
+    assert 'sysu/ir2vis_rank1' not in result.stdout + result.stderr
+
+
+def test_load_from_refuses_a_checkpoint_of_another_depth(
+        trained, sysu_root, tmp_path):
+    checkpoint = trained / 'epoch_2.pth'
+    result = run_tool_result(
+        'train.py', REPO / 'configs' / 'mmn_sysu.py', '--work-dir',
+        tmp_path, '--cfg-options', f'data_root={sysu_root}',
+        f'load_from={checkpoint}', *R50_OPTIONS)
+    line = assert_one_line_error(result)
+    assert f'checkpoint {checkpoint} does not fit the model of ' in line
+    assert 'of another shape' in line
+    assert not list(tmp_path.glob('*.pth'))
+
+
+def test_a_checkpoint_of_another_identity_count_still_evaluates(
+        trained, sysu_root, tmp_path):
+    checkpoint = trained / 'epoch_2.pth'  # 8 identities
+    output = run_tool('tools/test.py', TINY_CONFIG, str(checkpoint),
+                      '--work-dir', str(tmp_path), '--cfg-options',
+                      f'data_root={sysu_root}', 'model.head.num_classes=10')
+    assert (f'{checkpoint}: the identity classifiers (head.classifiers.*) '
+            'hold 8 identities and the model 10; they keep their '
+            'initialisation') in output
+    assert f'{HEADLINE}: ' in output
+
+
+def test_num_classes_follows_trees_of_other_identity_counts(tmp_path):
+    root = tmp_path / 'SYSU-MM01'
+    generate_sysu_mm01(root, num_train_ids=9, num_val_ids=2, num_test_ids=4,
+                       imgs_per_cam=2, img_size=(64, 32))
+    output = run_tool('tools/train.py', TINY_CONFIG, '--work-dir',
+                      str(tmp_path / 'work'), '--cfg-options',
+                      f'data_root={root}', 'train_cfg.max_epochs=1')
+    assert ('model.head.num_classes=11, the training identities of '
+            f'SYSUMM01Dataset at {root}') in output
+    state = load_checkpoint_safely(str(tmp_path / 'work' / 'epoch_1.pth'))
+    assert state['state_dict']['head.classifiers.0.weight'].shape[0] == 11
+
+
+def test_a_num_classes_below_the_training_identities_is_refused(
+        sysu_root, tmp_path):
+    result = run_tool_result(
+        'train.py', TINY_CONFIG, '--work-dir', tmp_path, '--cfg-options',
+        f'data_root={sysu_root}', 'model.head.num_classes=5')
+    line = assert_one_line_error(result)
+    assert line.endswith(
+        'mmn_tiny_sysu.py: model.head.num_classes=5 is smaller than the 8 '
+        f'training identities of SYSUMM01Dataset at {sysu_root}; leave it '
+        'unset to follow the data')
+    assert not (tmp_path / 'mmn_tiny_sysu.py').exists()  # no runner built

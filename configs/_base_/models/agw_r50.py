@@ -1,7 +1,8 @@
 # AGW baseline (Ye et al., TPAMI 2021): two-stream ResNet-50 without MMG,
 # non-local blocks after the last 2 blocks of stage 2 and the last 3 of
 # stage 3, GeM pooling, one BNNeck, identity + weighted regularisation
-# triplet losses. The head's in_channels follow the backbone.
+# triplet losses. The head's in_channels follow the backbone; its
+# num_classes is left for the tools to take from the training data.
 model = dict(
     type='AGW',
     data_preprocessor=dict(
@@ -19,7 +20,6 @@ model = dict(
                       checkpoint='torchvision://resnet50')),
     head=dict(
         type='PartBNNeckHead',
-        num_classes=395,
         num_parts=1,
         pooling='gem',
         gem_p=3.0),

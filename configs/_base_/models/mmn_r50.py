@@ -1,7 +1,8 @@
 # MMN with a two-stream ResNet-50, as released.
-# num_classes is the number of training identities: the dataset configs set
-# it (SYSU-MM01 395, RegDB 206, LLCM 713). The head's and the DCL's
-# in_channels follow the backbone (2048 from ResNet-50, 512 below depth 50).
+# The head's num_classes is left unset: the tools take the training split's
+# identity count (SYSU-MM01 395, RegDB 206, LLCM 713). The head's and the
+# DCL's in_channels follow the backbone (2048 from ResNet-50, 512 below
+# depth 50).
 model = dict(
     type='MMN',
     data_preprocessor=dict(
@@ -18,7 +19,6 @@ model = dict(
     neck=dict(type='MMG', in_channels=3, code_channels=1, init_value=0.333),
     head=dict(
         type='PartBNNeckHead',
-        num_classes=395,
         num_parts=4,
         pooling='avg'),
     loss_id=dict(type='CrossEntropyLoss', label_smoothing=0.0,

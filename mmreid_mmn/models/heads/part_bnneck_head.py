@@ -20,7 +20,10 @@ class PartBNNeckHead(BaseModule):
     and its own bias-free linear classifier initialised N(0, 0.001).
 
     Args:
-        num_classes: Training identities.
+        num_classes: Training identities. Configs leave it unset and the
+            tools fill it from the training data
+            (:func:`mmreid_mmn.cli.set_num_classes`); building without it
+            is refused.
         in_channels: Channels of the input map. Defaults to 2048.
         num_parts: Horizontal stripes. Defaults to 4.
         pooling: ``'avg'`` or ``'gem'``. Defaults to ``'avg'``.
@@ -30,13 +33,18 @@ class PartBNNeckHead(BaseModule):
     """
 
     def __init__(self,
-                 num_classes: int,
+                 num_classes: Optional[int] = None,
                  in_channels: int = 2048,
                  num_parts: int = 4,
                  pooling: str = 'avg',
                  gem_p: float = 3.0,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if num_classes is None:
+            raise ValueError(
+                'PartBNNeckHead: num_classes is unset; tools/train.py and '
+                'tools/test.py set model.head.num_classes from the training '
+                'data (in Python: mmreid_mmn.cli.set_num_classes(cfg))')
         if num_classes < 1 or num_parts < 1:
             raise ValueError('num_classes and num_parts must be positive, got '
                              f'{num_classes} and {num_parts}')

@@ -28,7 +28,6 @@ test_dataloader = val_dataloader
 val_evaluator = dict(num_trials=2)
 test_evaluator = val_evaluator
 
-model = dict(head=dict(num_classes=8))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.5, end_factor=1.0, begin=0, end=1,
          by_epoch=True),
