@@ -1,5 +1,6 @@
-# AGW baseline on RegDB; the AGW code base evaluates visible-to-thermal by
-# default. Choose with --cfg-options trial=N direction=infrared_to_visible.
+# AGW baseline on RegDB, evaluated in both directions; the AGW code base
+# reports visible-to-thermal, so that is the headline here. Choose with
+# --cfg-options trial=N direction=infrared_to_visible.
 _base_ = [
     './_base_/models/agw_r50.py',
     './_base_/datasets/regdb.py',

@@ -1,5 +1,6 @@
-# MMN, two-stream ResNet-50, RegDB. One trial per run: choose it and the
-# search direction with --cfg-options trial=N direction=visible_to_infrared.
+# MMN, two-stream ResNet-50, RegDB, evaluated in both directions. One trial
+# per run (tools/run_trials.py runs all 10): choose it with --cfg-options
+# trial=N, and the headline direction with direction=visible_to_infrared.
 _base_ = [
     './_base_/models/mmn_r50.py',
     './_base_/datasets/regdb.py',

@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 import torch
 from mmengine.evaluator import Evaluator
+from mmengine.logging import MMLogger
 from scipy.io import savemat
 
 from mmreid_mmn.evaluation import evaluate_rank
 from mmreid_mmn.evaluation.functional import (k_reciprocal_rerank,
                                               seeded_gallery_draw)
-from mmreid_mmn.registry import METRICS
+from mmreid_mmn.registry import DATASETS, METRICS
 from mmreid_mmn.structures.reid_data_sample import ReIDDataSample
 
 IDS = (3, 5, 8, 13, 21, 34)
@@ -18,6 +19,11 @@ NUMBERS = ('rank1', 'rank5', 'rank10', 'rank20', 'mAP', 'mINP',
            'standard_rank20')
 COMBINATIONS = ('orig_orig', 'orig_middle', 'middle_orig', 'middle_middle',
                 'sum', 'min', 'max')
+# direction -> (token, query modality, gallery modality)
+DIRECTIONS = {
+    'infrared_to_visible': ('ir2vis', 'infrared', 'visible'),
+    'visible_to_infrared': ('vis2ir', 'visible', 'infrared'),
+}
 
 
 def _unit(rows):
@@ -169,54 +175,138 @@ def test_indoor_mode_draws_from_cameras_1_and_2_only():
     assert picked == _release_gallery(candidates, 4, cameras=(1, 2))
 
 
-def test_regdb_metric_reports_every_combination():
+def test_regdb_metric_reports_every_combination_in_both_directions():
     samples = _samples(REGDB_GROUPS)
     result = _run(
         dict(type='RegDBMetric',
              direction='visible_to_infrared',
              headline='sum'), samples)
-    assert len(result) == len(NUMBERS) * (1 + len(COMBINATIONS))
-    queries = [s for s in samples if s.modality == 'visible']
-    gallery = [s for s in samples if s.modality == 'infrared']
-    _, q_pids, q_cams = _columns(queries)
-    _, g_pids, g_cams = _columns(gallery)
-    feats = {
-        (side, role): _columns(group, key)[0]
-        for side, key in (('orig', 'bn'), ('middle', 'bn_middle'))
-        for role, group in (('q', queries), ('g', gallery))
-    }
-    sims = {
-        (a, b): feats[a, 'q'] @ feats[b, 'g'].T
-        for a in ('orig', 'middle')
-        for b in ('orig', 'middle')
-    }
-    four = np.stack(list(sims.values()))
-    expected_sims = {f'{a}_{b}': sim for (a, b), sim in sims.items()}
-    expected_sims.update(sum=four.sum(0), min=four.min(0), max=four.max(0))
-    for name, sim in expected_sims.items():
-        expected = evaluate_rank(-sim, q_pids, g_pids, q_cams, g_cams, 'regdb')
-        assert result[f'vis2ir_{name}_mAP'] == pytest.approx(100 *
-                                                             expected['mAP'],
-                                                             rel=1e-5)
-        assert result[f'vis2ir_{name}_rank1'] == pytest.approx(
-            100 * expected['cmc'][0])
-    for number in NUMBERS:
-        assert result[f'vis2ir_{number}'] == result[f'vis2ir_sum_{number}']
+    assert len(result) == 2 * len(NUMBERS) * (1 + len(COMBINATIONS))
+    for token, query_modality, gallery_modality in DIRECTIONS.values():
+        queries = [s for s in samples if s.modality == query_modality]
+        gallery = [s for s in samples if s.modality == gallery_modality]
+        _, q_pids, q_cams = _columns(queries)
+        _, g_pids, g_cams = _columns(gallery)
+        feats = {
+            (side, role): _columns(group, key)[0]
+            for side, key in (('orig', 'bn'), ('middle', 'bn_middle'))
+            for role, group in (('q', queries), ('g', gallery))
+        }
+        sims = {
+            (a, b): feats[a, 'q'] @ feats[b, 'g'].T
+            for a in ('orig', 'middle')
+            for b in ('orig', 'middle')
+        }
+        four = np.stack(list(sims.values()))
+        expected_sims = {f'{a}_{b}': sim for (a, b), sim in sims.items()}
+        expected_sims.update(sum=four.sum(0), min=four.min(0),
+                             max=four.max(0))
+        for name, sim in expected_sims.items():
+            expected = evaluate_rank(-sim, q_pids, g_pids, q_cams, g_cams,
+                                     'regdb')
+            assert result[f'{token}_{name}_mAP'] == pytest.approx(
+                100 * expected['mAP'], rel=1e-5)
+            assert result[f'{token}_{name}_rank1'] == pytest.approx(
+                100 * expected['cmc'][0])
+        for number in NUMBERS:
+            assert result[f'{token}_{number}'] == result[
+                f'{token}_sum_{number}']
         # RegDB has no repeat removal.
-    assert result['vis2ir_rank5'] == result['vis2ir_standard_rank5']
+        assert result[f'{token}_rank5'] == result[f'{token}_standard_rank5']
+
+
+@pytest.mark.parametrize('direction', list(DIRECTIONS))
+@pytest.mark.parametrize('both_directions', [True, False])
+def test_regdb_headline_direction_rank1_comes_first(direction,
+                                                    both_directions):
+    result = _run(
+        dict(type='RegDBMetric',
+             direction=direction,
+             both_directions=both_directions), _samples(REGDB_GROUPS))
+    token = DIRECTIONS[direction][0]
+    assert next(iter(result)) == f'{token}_rank1'
+    tokens = {'ir2vis', 'vis2ir'} if both_directions else {token}
+    assert set(result) == {
+        f'{t}{suffix}_{number}'
+        for t in tokens for suffix in ('', *(f'_{c}' for c in COMBINATIONS))
+        for number in NUMBERS
+    }
+
+
+def _fixture_predictions(regdb_root, middle):
+    """The fixture tree's RegDB test split with random features."""
+    dataset = DATASETS.build(
+        dict(type='RegDBDataset', data_root=str(regdb_root), split='test',
+             trial=1, pipeline=[]))
+    gen = torch.Generator().manual_seed(0)
+    predictions = []
+    for index in range(len(dataset)):
+        info = dataset.get_data_info(index)
+        feats = _unit(torch.randn(2, 8, generator=gen))
+        features = {'bn': feats[0]}
+        if middle:
+            features['bn_middle'] = feats[1]
+        sample = ReIDDataSample(metainfo=dict(img_path=info['img_path'],
+                                              modality=info['modality'],
+                                              cam_id=info['cam_id']))
+        sample.gt_label = info['gt_label']
+        sample.pred_features = features
+        predictions.append(sample)
+    return predictions
+
+
+@pytest.mark.parametrize('middle,headline', [(True, 'orig_orig'),
+                                             (True, 'sum'),
+                                             (False, 'orig_orig')])
+def test_regdb_one_pass_equals_two_one_direction_runs(regdb_root, middle,
+                                                      headline):
+    predictions = _fixture_predictions(regdb_root, middle)
+    both, ir2vis, vis2ir = (
+        _run(dict(type='RegDBMetric', headline=headline, **options),
+             predictions)
+        for options in (dict(direction='visible_to_infrared'),
+                        dict(direction='infrared_to_visible',
+                             both_directions=False),
+                        dict(direction='visible_to_infrared',
+                             both_directions=False)))
+    assert list(both) == list(vis2ir) + list(ir2vis)
+    assert both == {**vis2ir, **ir2vis}  # exactly, key by key
+    assert [key.replace('ir2vis', 'vis2ir') for key in ir2vis] == list(vis2ir)
+    for token in ('ir2vis', 'vis2ir'):
+        assert all((f'{token}_{name}_rank1' in both) == middle
+                   for name in COMBINATIONS)
+    assert ir2vis['ir2vis_mAP'] != vis2ir['vis2ir_mAP']  # they differ
+
+
+def test_regdb_summary_logs_both_directions(caplog):
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(caplog.handler)
+    try:
+        _run(dict(type='RegDBMetric', direction='visible_to_infrared'),
+             _samples(REGDB_GROUPS, middle=False))
+    finally:
+        logger.removeHandler(caplog.handler)
+    headers = [
+        record.getMessage() for record in caplog.records
+        if record.getMessage().startswith('RegDBMetric')
+    ]
+    assert [header.split(':')[0] for header in headers] == [
+        'RegDBMetric visible_to_infrared', 'RegDBMetric infrared_to_visible'
+    ]
 
 
 def test_headline_needs_middle_features_when_not_orig_orig():
     samples = _samples(REGDB_GROUPS, middle=False)
+    tokens = ('ir2vis', 'vis2ir')
     result = _run(dict(type='RegDBMetric'), samples)
-    assert set(result) == {f'ir2vis_{n}' for n in NUMBERS}
+    assert set(result) == {f'{t}_{n}' for t in tokens for n in NUMBERS}
     with pytest.raises(KeyError, match="needs middle-image features"):
         _run(dict(type='RegDBMetric', headline='max'), samples)
     only_headline = _run(
         dict(type='RegDBMetric',
              report_combinations=False,
              headline='middle_orig'), _samples(REGDB_GROUPS))
-    assert set(only_headline) == {f'ir2vis_{n}' for n in NUMBERS}
+    assert set(only_headline) == {f'{t}_{n}' for t in tokens for n in NUMBERS}
 
 
 def test_llcm_metric_draws_from_the_other_modality():

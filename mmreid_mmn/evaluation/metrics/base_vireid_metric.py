@@ -5,13 +5,16 @@ from one extraction pass, draws the gallery of each trial from the
 candidates (no image is read twice), ranks with cosine similarity and
 averages rank-1/5/10/20, mAP and mINP over the trials.
 
-Output keys (percentages, 0-100), with ``<d>`` the direction token
-(``'ir2vis'`` or ``'vis2ir'``) and MMEngine adding ``'<prefix>/'`` in front:
+A metric evaluates each of its ``directions`` in turn on the same
+results, the headline direction (config key ``direction``) first. Output
+keys (percentages, 0-100), with ``<d>`` the token of each evaluated
+direction (``'ir2vis'`` or ``'vis2ir'``) and MMEngine adding ``'<prefix>/'``
+in front:
 
 - ``<d>_rank{1,5,10,20}``, ``<d>_mAP``, ``<d>_mINP``: the headline
   combination (config key ``headline``), with the CMC the protocol reports;
-  ``<d>_rank1`` is the key for ``CheckpointHook(save_best=...)``, e.g.
-  ``'sysu/ir2vis_rank1'``.
+  the headline direction's ``<d>_rank1`` comes first, the key for
+  ``CheckpointHook(save_best='auto')``, e.g. ``'sysu/ir2vis_rank1'``.
 - ``<d>_standard_rank{1,5,10,20}``: the standard CMC (no repeat removal).
 - When the model gives middle-image features (``'<feature_key>_middle'``)
   and ``report_combinations`` is on, the same keys for each of the seven
@@ -40,6 +43,10 @@ from ..functional.similarity_combinations import (COMBINATIONS,
                                                   combine_similarities)
 
 DIRECTIONS = {'infrared_to_visible': 'ir2vis', 'visible_to_infrared': 'vis2ir'}
+QUERY_MODALITIES = {
+    'infrared_to_visible': INFRARED,
+    'visible_to_infrared': VISIBLE
+}
 GALLERY_DRAWS = ('all', 'seeded', 'rand_perm_cam')
 REPORTED_RANKS = (1, 5, 10, 20)
 # Above this many bytes of query x gallery similarities, they are computed
@@ -55,8 +62,11 @@ class BaseVIReIDMetric(BaseMetric):
     :meth:`split_query_gallery`.
 
     Args:
-        direction: ``'infrared_to_visible'`` (infrared queries, visible
-            gallery) or ``'visible_to_infrared'``.
+        direction: The headline direction: ``'infrared_to_visible'``
+            (infrared queries, visible gallery) or
+            ``'visible_to_infrared'``.
+        both_directions: Also evaluate the other direction from the same
+            features, after the headline one (its keys come first).
         num_trials: Number of gallery draws to average over.
         gallery_draw: ``'all'`` (the gallery is every candidate: one trial),
             ``'seeded'`` (the AGW/MMN draw seeded with the trial number,
@@ -85,6 +95,7 @@ class BaseVIReIDMetric(BaseMetric):
 
     def __init__(self,
                  direction: str = 'infrared_to_visible',
+                 both_directions: bool = False,
                  num_trials: int = 1,
                  gallery_draw: str = 'all',
                  num_shots: int = 1,
@@ -122,6 +133,11 @@ class BaseVIReIDMetric(BaseMetric):
                              f'{headline!r}')
         self.direction = direction
         self.direction_token = DIRECTIONS[direction]
+        self.both_directions = both_directions
+        # the directions evaluated, the headline first
+        self.directions: Tuple[str, ...] = (direction, ) + tuple(
+            other for other in DIRECTIONS
+            if both_directions and other != direction)
         self.num_trials = num_trials
         self.gallery_draw = gallery_draw
         self.num_shots = num_shots
@@ -137,13 +153,6 @@ class BaseVIReIDMetric(BaseMetric):
         self.rerank_args = dict(k1=rerank_k1,
                                 k2=rerank_k2,
                                 lambda_value=rerank_lambda)
-
-    @property
-    def query_modality(self) -> str:
-        """Modality of the query side."""
-        if self.direction == 'infrared_to_visible':
-            return INFRARED
-        return VISIBLE
 
     def process(self, data_batch, data_samples: Sequence) -> None:
         """Keep, on the CPU, what ranking needs from each predicted sample.
@@ -177,17 +186,16 @@ class BaseVIReIDMetric(BaseMetric):
                      img_path=sample['img_path'],
                      role=sample.get('role')))
 
-    def split_query_gallery(
-            self, results: List[dict]) -> Tuple[np.ndarray, np.ndarray]:
+    def split_query_gallery(self, results: List[dict],
+                            direction: str) -> Tuple[np.ndarray, np.ndarray]:
         """Indices of the queries and of the gallery candidates.
 
-        By default the query side is every sample of the query modality and
-        the candidates are every sample of the other one.
+        By default the query side is every sample of the direction's query
+        modality and the candidates are every sample of the other one.
         """
         modalities = np.array([result['modality'] for result in results])
-        query = np.flatnonzero(modalities == self.query_modality)
-        gallery = np.flatnonzero(modalities != self.query_modality)
-        return query, gallery
+        query_side = modalities == QUERY_MODALITIES[direction]
+        return np.flatnonzero(query_side), np.flatnonzero(~query_side)
 
     def draw_galleries(self, pids: np.ndarray, cam_ids: np.ndarray,
                        img_paths: List[str]) -> List[np.ndarray]:
@@ -223,11 +231,27 @@ class BaseVIReIDMetric(BaseMetric):
                 ] + [name for name in COMBINATIONS if name != self.headline]
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
-        """Draw the trials, rank and average; see the module doc for keys."""
-        query, gallery = self.split_query_gallery(results)
+        """Evaluate each direction, the headline first; keys: module doc."""
+        metrics = {}
+        for direction in self.directions:
+            metrics.update(self.evaluate_direction(results, direction))
+        return metrics
+
+    def evaluate_direction(self, results: List[dict],
+                           direction: str) -> Dict[str, float]:
+        """Draw the trials, rank and average in one direction.
+
+        Args:
+            results: The processed samples (see :meth:`process`).
+            direction: A key of ``DIRECTIONS``.
+
+        Returns:
+            The keys of the module doc for ``direction``.
+        """
+        query, gallery = self.split_query_gallery(results, direction)
         if query.size == 0 or gallery.size == 0:
             raise ValueError(
-                f'{type(self).__name__} ({self.direction}) found '
+                f'{type(self).__name__} ({direction}) found '
                 f'{query.size} queries and {gallery.size} gallery '
                 'candidates; both sides must be non-empty')
         pids = np.array([result['pid'] for result in results])
@@ -310,11 +334,12 @@ class BaseVIReIDMetric(BaseMetric):
             }
             for name in names
         }
-        metrics = self._format(means[self.headline], '')
+        token = DIRECTIONS[direction]
+        metrics = self._format(means[self.headline], token)
         if len(names) > 1:
             for name in names:
-                metrics.update(self._format(means[name], f'_{name}'))
-        self._log_summary(means, len(query), len(draws))
+                metrics.update(self._format(means[name], f'{token}_{name}'))
+        self._log_summary(direction, means, len(query), len(draws))
         return metrics
 
     @staticmethod
@@ -352,9 +377,9 @@ class BaseVIReIDMetric(BaseMetric):
             return numbers
         return {key: total[key] + value for key, value in numbers.items()}
 
-    def _format(self, mean: dict, suffix: str) -> Dict[str, float]:
-        """Flat percentages named ``<direction><suffix>_<number>``."""
-        stem = f'{self.direction_token}{suffix}'
+    @staticmethod
+    def _format(mean: dict, stem: str) -> Dict[str, float]:
+        """Flat percentages named ``<stem>_<number>``."""
         metrics = {}
         for rank in REPORTED_RANKS:
             if rank <= len(mean['cmc']):
@@ -368,11 +393,11 @@ class BaseVIReIDMetric(BaseMetric):
                     mean['cmc_standard'][rank - 1])
         return metrics
 
-    def _log_summary(self, means: Dict[str, dict], num_query: int,
-                     num_trials: int) -> None:
-        """Log one line per combination, as the release prints them."""
+    def _log_summary(self, direction: str, means: Dict[str, dict],
+                     num_query: int, num_trials: int) -> None:
+        """Log a direction's header, then a line per combination."""
         logger = MMLogger.get_current_instance()
-        logger.info(f'{type(self).__name__} {self.direction}: {num_query} '
+        logger.info(f'{type(self).__name__} {direction}: {num_query} '
                     f'queries, {num_trials} trial(s), gallery draw '
                     f"'{self.gallery_draw}', {self.num_shots}-shot")
         for name, mean in means.items():

@@ -1,4 +1,4 @@
-"""LLCM metric: all queries of one modality, 10 drawn galleries."""
+"""LLCM metric: all queries of a modality, 10 drawn galleries, both ways."""
 from mmreid_mmn.registry import METRICS
 from .base_vireid_metric import BaseVIReIDMetric
 
@@ -20,8 +20,10 @@ class LLCMMetric(BaseVIReIDMetric):
     protocol states.
 
     Args:
-        direction: ``'infrared_to_visible'`` (DEEN's default) or
-            ``'visible_to_infrared'``.
+        direction: The headline direction, ``'infrared_to_visible'``
+            (DEEN's default) or ``'visible_to_infrared'``.
+        both_directions: Also evaluate the other direction (papers report
+            both); off: only ``direction``.
         num_trials: Gallery draws to average over.
         gallery_draw: ``'seeded'`` (default) or ``'all'`` (no draw).
         num_shots: Gallery images per identity and camera.
@@ -34,11 +36,13 @@ class LLCMMetric(BaseVIReIDMetric):
 
     def __init__(self,
                  direction: str = 'infrared_to_visible',
+                 both_directions: bool = True,
                  num_trials: int = 10,
                  gallery_draw: str = 'seeded',
                  num_shots: int = 1,
                  **kwargs) -> None:
         super().__init__(direction=direction,
+                         both_directions=both_directions,
                          num_trials=num_trials,
                          gallery_draw=gallery_draw,
                          num_shots=num_shots,

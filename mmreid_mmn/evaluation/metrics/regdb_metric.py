@@ -1,4 +1,4 @@
-"""RegDB metric: every test image of one modality against the other's."""
+"""RegDB metric: the test images of each modality against the other's."""
 from mmreid_mmn.registry import METRICS
 from .base_vireid_metric import BaseVIReIDMetric
 
@@ -13,12 +13,17 @@ class RegDBMetric(BaseVIReIDMetric):
     there is one trial. The ten RegDB splits are ten trained models; average
     their results outside the metric. ``cmc`` equals ``cmc_standard``.
 
+    RegDB papers report both directions, so by default both are evaluated
+    on the same features (``regdb/ir2vis_*`` and ``regdb/vis2ir_*``);
+    ``direction`` chooses the headline direction, whose keys come first.
     The MMN release's test script runs thermal-to-visible (the default
-    here); the AGW default is visible-to-thermal. Name the direction in the
-    config: it is part of every key.
+    here); the AGW default is visible-to-thermal.
 
     Args:
-        direction: ``'infrared_to_visible'`` or ``'visible_to_infrared'``.
+        direction: The headline direction, ``'infrared_to_visible'`` or
+            ``'visible_to_infrared'``.
+        both_directions: Also evaluate the other direction; off: only
+            ``direction`` (half the ranking time).
         **kwargs: Other arguments of :class:`BaseVIReIDMetric`.
     """
 
@@ -28,5 +33,7 @@ class RegDBMetric(BaseVIReIDMetric):
 
     def __init__(self,
                  direction: str = 'infrared_to_visible',
+                 both_directions: bool = True,
                  **kwargs) -> None:
-        super().__init__(direction=direction, **kwargs)
+        super().__init__(direction=direction,
+                         both_directions=both_directions, **kwargs)

@@ -59,12 +59,12 @@ class SYSUMM01Metric(BaseVIReIDMetric):
                          **kwargs)
         self.mode = mode
 
-    def split_query_gallery(
-            self, results: List[dict]) -> Tuple[np.ndarray, np.ndarray]:
+    def split_query_gallery(self, results: List[dict],
+                            direction: str) -> Tuple[np.ndarray, np.ndarray]:
         """Queries and candidates by role tag, by modality without tags."""
         roles = np.array([str(result['role']) for result in results])
         if any(result['role'] is None for result in results):
-            return super().split_query_gallery(results)
+            return super().split_query_gallery(results, direction)
         return np.flatnonzero(roles == 'query'), np.flatnonzero(
             roles == 'gallery')
 
