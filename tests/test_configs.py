@@ -45,6 +45,7 @@ TRAIN_IDENTITIES = dict(SYSUMM01Dataset=8, RegDBDataset=4, LLCMDataset=6)
 EXPECTED = {
     'agw_regdb.py': 'regdb/vis2ir_rank1',
     'agw_sysu.py': 'sysu/ir2vis_rank1',
+    'demo/mmn_r18_demo_regdb.py': 'regdb/ir2vis_rank1',
     'demo/mmn_r18_demo_sysu.py': 'sysu/ir2vis_rank1',
     'mmn_llcm.py': 'llcm/ir2vis_rank1',
     'mmn_r18_sysu.py': 'sysu/ir2vis_rank1',
