@@ -17,20 +17,30 @@ class PackReIDInputs(BaseTransform):
     such as :class:`RandomErasing`); normalisation is left to the data
     preprocessor.
 
+    The datasets always give ``gt_label`` and ``cam_id``; images of unknown
+    people (``mmreid_mmn.apis.ReIDInferencer``) have neither. A missing one
+    is left out of the data sample (no ``gt_label`` field, no ``cam_id``
+    meta information) rather than filled with a stand-in value, so a metric
+    given such samples fails on the missing key instead of ranking with a
+    fake camera.
+
     Required Keys:
 
     - img (H x W x 3, ``uint8`` or ``float32``)
-    - gt_label
-    - img_path
+    - img_path (None for an image given as an array)
     - modality
+
+    Optional Keys:
+
+    - gt_label
     - cam_id
 
     Added Keys:
 
     - inputs (``torch.Tensor``, 3 x H x W)
-    - data_samples (:obj:`ReIDDataSample` with ``gt_label`` and the meta
-      information ``img_path``, ``modality``, ``cam_id`` and those of
-      ``meta_keys`` present in the results)
+    - data_samples (:obj:`ReIDDataSample` with ``gt_label`` when given and
+      the meta information ``img_path``, ``modality``, ``cam_id`` (when
+      given) and those of ``meta_keys`` present in the results)
 
     Args:
         meta_keys: Further keys copied into the meta information when
@@ -38,7 +48,7 @@ class PackReIDInputs(BaseTransform):
             'img_shape')``.
     """
 
-    REQUIRED_META_KEYS = ('img_path', 'modality', 'cam_id')
+    REQUIRED_META_KEYS = ('img_path', 'modality')
 
     def __init__(self,
                  meta_keys: Sequence[str] = ('role', 'sample_idx',
@@ -48,7 +58,7 @@ class PackReIDInputs(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         missing = [
-            key for key in ('img', 'gt_label') + self.REQUIRED_META_KEYS
+            key for key in ('img', ) + self.REQUIRED_META_KEYS
             if key not in results
         ]
         if missing:
@@ -65,12 +75,14 @@ class PackReIDInputs(BaseTransform):
         inputs = torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0,
                                                                      1)))
         metainfo = {key: results[key] for key in self.REQUIRED_META_KEYS}
-        metainfo['cam_id'] = int(metainfo['cam_id'])
+        if 'cam_id' in results:
+            metainfo['cam_id'] = int(results['cam_id'])
         metainfo.update(
             {key: results[key]
              for key in self.meta_keys if key in results})
         data_sample = ReIDDataSample(metainfo=metainfo)
-        data_sample.set_gt_label(results['gt_label'])
+        if 'gt_label' in results:
+            data_sample.set_gt_label(results['gt_label'])
         return dict(inputs=inputs, data_samples=data_sample)
 
     def __repr__(self) -> str:

@@ -132,7 +132,9 @@ def evaluate_rank(distmat: ArrayLike,
                   q_camids: ArrayLike,
                   g_camids: ArrayLike,
                   protocol: str,
-                  max_rank: int = 20) -> Dict[str, Union[np.ndarray, float]]:
+                  max_rank: int = 20,
+                  per_query: bool = False
+                  ) -> Dict[str, Union[np.ndarray, float]]:
     """Evaluate a query x gallery distance matrix under a VI-ReID protocol.
 
     Args:
@@ -144,6 +146,8 @@ def evaluate_rank(distmat: ArrayLike,
         g_camids: (num_gallery, ) camera numbers of the gallery.
         protocol: ``'sysu'``, ``'regdb'`` or ``'llcm'`` (see module doc).
         max_rank: Length of the CMC curves; clipped to the gallery size.
+        per_query: Also return each query's numbers and ranked list (for
+            drawing ranked lists, see below).
 
     Returns:
         dict with ``'cmc'`` (the CMC the protocol reports: with repeat
@@ -154,6 +158,15 @@ def evaluate_rank(distmat: ArrayLike,
         mINP of a query is its number of true matches divided by the 1-based
         rank of its last true match. Ranks past the end of a short ranked
         list keep the last CMC value.
+
+        With ``per_query``, also: ``'order'`` ((num_query, num_gallery)
+        gallery indices, each row ranked closest first), ``'discarded'``
+        ((num_query, num_gallery) bool, in ranked order: the items the
+        camera rule discards), ``'AP'`` ((num_query, ) float64 average
+        precision, NaN for a query without a true match; the mean of the
+        others is ``'mAP'``) and ``'first_match_rank'`` ((num_query, ) int64
+        1-based rank of the first true match in the list without the
+        discarded items, no repeat removal; 0 without a true match).
 
     Raises:
         ValueError: On an unknown protocol, mismatched shapes, non-finite
@@ -192,8 +205,11 @@ def evaluate_rank(distmat: ArrayLike,
     excluded_rows, excluded_mask = _excluded_in_rows(protocol, order, q_camids,
                                                      g_camids)
     matches = sorted_labels == q_labels[:, None]
+    discarded = np.zeros(matches.shape, dtype=bool) if per_query else None
     if excluded_mask is not None:
         matches[excluded_rows] &= ~excluded_mask
+        if per_query:
+            discarded[excluded_rows] = excluded_mask
     rows, cols = np.nonzero(matches)
 
     # 1-based rank of each remaining true match in its discarded-free list.
@@ -213,6 +229,8 @@ def evaluate_rank(distmat: ArrayLike,
         base = discarded_so_far[row_starts] - same_cam[row_starts]
         discarded_before = discarded_so_far - base[run_ids] - same_cam
         kept_ranks -= discarded_before
+        if per_query:
+            discarded[rows[same_cam], cols[same_cam]] = True
         keep = ~same_cam
         rows, cols, kept_ranks = rows[keep], cols[keep], kept_ranks[keep]
 
@@ -237,8 +255,16 @@ def evaluate_rank(distmat: ArrayLike,
         cmc = _cmc_from_ranks(unique_ranks, max_rank)
     else:
         cmc = cmc_standard.copy()
-    return dict(cmc=cmc,
-                cmc_standard=cmc_standard,
-                mAP=float(average_precision.mean()),
-                mINP=float(inverse_negative_penalty.mean()),
-                num_valid_queries=int(len(valid_rows)))
+    result = dict(cmc=cmc,
+                  cmc_standard=cmc_standard,
+                  mAP=float(average_precision.mean()),
+                  mINP=float(inverse_negative_penalty.mean()),
+                  num_valid_queries=int(len(valid_rows)))
+    if per_query:
+        query_ap = np.full(num_query, np.nan)
+        query_ap[valid_rows] = average_precision
+        first_match_rank = np.zeros(num_query, dtype=np.int64)
+        first_match_rank[valid_rows] = kept_ranks[starts]
+        result.update(order=order, discarded=discarded, AP=query_ap,
+                      first_match_rank=first_match_rank)
+    return result

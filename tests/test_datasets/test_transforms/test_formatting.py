@@ -43,10 +43,25 @@ def test_pack_float_image_and_role():
 def test_missing_key_and_bad_image():
     pack = TRANSFORMS.build(dict(type='PackReIDInputs'))
     results = _results()
-    del results['cam_id']
-    with pytest.raises(KeyError, match=r"\['cam_id'\].*0002\.jpg"):
+    del results['modality']
+    with pytest.raises(KeyError, match=r"\['modality'\].*0002\.jpg"):
         pack(results)
+    with pytest.raises(KeyError, match=r"\['img_path'\]"):
+        pack(dict(img=results['img'], modality='visible'))
     results = _results()
     results['img'] = results['img'].astype(np.float64)
     with pytest.raises(ValueError, match='uint8 or float32.*float64'):
         pack(results)
+
+
+def test_pack_an_image_without_identity_or_camera():
+    results = _results()
+    del results['gt_label'], results['cam_id']
+    sample = TRANSFORMS.build(dict(type='PackReIDInputs'))(
+        results)['data_samples']
+    assert 'gt_label' not in sample and 'cam_id' not in sample
+    assert sample.modality == 'infrared'
+    array_sample = TRANSFORMS.build(dict(type='PackReIDInputs'))(dict(
+        img=results['img'], img_path=None, modality='visible'))
+    assert array_sample['data_samples'].img_path is None
+    assert array_sample['inputs'].shape == (3, 32, 16)

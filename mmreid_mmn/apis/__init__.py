@@ -1,0 +1,14 @@
+"""Using a trained model: features and rankings of any images."""
+from .feature_cache import (features_cache_key, file_fingerprint,
+                            load_cached_features, save_cached_features)
+from .image_inputs import UnreadableImageError, expand_images, list_images
+from .model_loading import init_model
+from .reid_inferencer import ReIDInferencer
+from .test_metric import build_test_metric
+
+__all__ = [
+    'ReIDInferencer', 'UnreadableImageError', 'build_test_metric',
+    'init_model',
+    'expand_images', 'features_cache_key', 'file_fingerprint',
+    'list_images', 'load_cached_features', 'save_cached_features'
+]

@@ -1,0 +1,236 @@
+"""Features and rankings of a trained VI-ReID model for any images."""
+import copy
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.device import get_device
+from mmengine.logging import print_log
+from mmengine.registry import DefaultScope
+
+from mmreid_mmn.cli import load_config
+from mmreid_mmn.datasets.transforms import LoadRGBImage
+from mmreid_mmn.evaluation.functional import (combination_pairs,
+                                              combine_similarities,
+                                              stable_argsort_rows)
+from mmreid_mmn.registry import SCOPE
+from mmreid_mmn.structures import MODALITIES
+from .image_inputs import (ImageInput, ImagesInput, UnreadableImageError,
+                           expand_images)
+from .model_loading import init_model
+from .test_metric import build_test_metric
+
+Ranking = List[List[Tuple[Union[int, str], float]]]
+
+
+class ReIDInferencer:
+    """Extract features of images and rank a gallery for queries.
+
+    Built from a config and a checkpoint, as ``tools/test.py`` builds its
+    model: the config is read with :func:`mmreid_mmn.cli.load_config`, the
+    classifiers are sized from the checkpoint, which is read through the
+    allow-list (:func:`mmreid_mmn.fileio.load_checkpoint_safely`) and
+    loaded only if it fits the model (:mod:`..engine.runner.checkpoint_fit`;
+    the tolerated differences are logged). Images go through the config's
+    test pipeline and the model's data preprocessor, in batches.
+
+    A plain class rather than MMEngine's ``BaseInferencer``: that one loads
+    weights with MMEngine's loader (no allow-list, no fit check) and reads
+    configs without our linked options, so both would be overridden; its
+    ``__call__`` makes one prediction per input with a visualisation, while
+    here every call also needs the images' modality and a ranking pairs two
+    sets of images.
+
+    Args:
+        config: A config file or a loaded :class:`Config`.
+        checkpoint: An MMEngine checkpoint of the config's model.
+        device: Where the model runs; None: a GPU when there is one
+            (MMEngine's ``get_device``), else the CPU.
+        flip: Turn on flip test-time augmentation
+            (``model.flip_test=True``); False keeps the config's setting.
+        batch_size: Images per forward pass.
+
+    Raises:
+        FileNotFoundError, UnsafeCheckpointError, CheckpointFormatError:
+            The checkpoint is missing, refused or unreadable.
+        CheckpointMismatchError: The checkpoint does not fit the model.
+    """
+
+    def __init__(self,
+                 config: Union[str, Config],
+                 checkpoint: str,
+                 device: Optional[str] = None,
+                 flip: bool = False,
+                 batch_size: int = 32) -> None:
+        if batch_size < 1:
+            raise ValueError(f'batch_size must be >= 1, got {batch_size}')
+        cfg = load_config(config) if isinstance(config, str) \
+            else copy.deepcopy(config)
+        if flip:
+            cfg.model.flip_test = True
+        self.device = device or get_device()
+        self.model, cfg = init_model(cfg, checkpoint, self.device)
+        with DefaultScope.overwrite_default_scope(SCOPE):
+            transforms = Compose(cfg.test_dataloader.dataset.pipeline)
+        if not (transforms.transforms
+                and isinstance(transforms.transforms[0], LoadRGBImage)):
+            raise ValueError(
+                f'{cfg.filename}: test_dataloader.dataset.pipeline must '
+                f'start with LoadRGBImage, got {transforms}')
+        metric = build_test_metric(cfg)
+        self.cfg = cfg
+        self.checkpoint = checkpoint
+        self.batch_size = batch_size
+        self.load_image = transforms.transforms[0]
+        self.pipeline = Compose(transforms.transforms[1:])
+        self.feature_key = metric.feature_key
+        self.middle_key = metric.middle_key
+
+    def _pack(self, image: ImageInput, modality: str) -> dict:
+        """Run one image through the test pipeline."""
+        if isinstance(image, np.ndarray):
+            results = dict(img=image, img_path=None,
+                           img_shape=image.shape[:2],
+                           ori_shape=image.shape[:2])
+        else:
+            try:
+                results = self.load_image(dict(img_path=image))
+            except FileNotFoundError:
+                raise
+            except OSError as error:
+                raise UnreadableImageError(str(error)) from error
+        results['modality'] = modality
+        return self.pipeline(results)
+
+    @torch.no_grad()
+    def extract(self, images: ImagesInput,
+                modality: str) -> Dict[str, torch.Tensor]:
+        """L2-normalised test-time features of images of one modality.
+
+        Args:
+            images: Image files, folders (their images, sorted) or H x W x 3
+                uint8 RGB arrays; see :func:`.image_inputs.expand_images`.
+            modality: ``'visible'`` or ``'infrared'``: the stream the images
+                go through.
+
+        Returns:
+            ``(N, D)`` CPU tensors, rows in image order: the config's
+            ranking feature (``feature_key``, e.g. ``'bn'``) and, for a
+            model with middle images (MMN), ``middle_key`` (``'bn_middle'``).
+
+        Raises:
+            FileNotFoundError: An image or folder does not exist, or a
+                folder holds no image.
+            UnreadableImageError: Pillow cannot read an image file.
+        """
+        if modality not in MODALITIES:
+            raise ValueError(f'modality must be one of {MODALITIES}, got '
+                             f'{modality!r}')
+        items = expand_images(images)
+        print_log(f'extracting features of {len(items)} {modality} '
+                  'image(s)', logger='current')
+        batches = []
+        for start in range(0, len(items), self.batch_size):
+            data = self.model.data_preprocessor(
+                pseudo_collate([
+                    self._pack(item, modality)
+                    for item in items[start:start + self.batch_size]
+                ]))
+            feats = self.model(**data, mode='tensor')
+            if self.feature_key not in feats:
+                raise KeyError(f'the model gives features {sorted(feats)}, '
+                               f'not the config\'s {self.feature_key!r}')
+            batches.append({
+                key: feats[key].cpu()
+                for key in (self.feature_key, self.middle_key)
+                if key in feats
+            })
+        return {
+            key: torch.cat([batch[key] for batch in batches])
+            for key in batches[0]
+        }
+
+    @staticmethod
+    def _check_ranking(topk: int,
+                       combination: str) -> Sequence[Tuple[str, str]]:
+        """The feature pairs of ``combination``; refuse a bad ``topk``."""
+        if topk < 1:
+            raise ValueError(f'topk must be >= 1, got {topk}')
+        return combination_pairs(combination)
+
+    def rank_features(
+            self,
+            query: Dict[str, torch.Tensor],
+            gallery: Dict[str, torch.Tensor],
+            topk: int = 10,
+            combination: str = 'orig_orig') -> Tuple[np.ndarray, np.ndarray]:
+        """Rank gallery features for every query by cosine similarity.
+
+        Ties keep gallery order, as in the metrics.
+
+        Args:
+            query: Features of the queries, as :meth:`extract` gives them.
+            gallery: Features of the gallery.
+            topk: Length of each ranked list (at most the gallery size).
+            combination: One of the seven image / middle-image similarity
+                combinations (``COMBINATIONS`` of
+                :mod:`..evaluation.functional.similarity_combinations`).
+
+        Returns:
+            ``(indices, scores)``, both ``(num_query, k)``: gallery indices,
+            closest first, and their scores (the cosine similarity; for
+            ``'sum'``, ``'min'`` and ``'max'`` the sum, minimum or maximum
+            of the four cosine similarities).
+        """
+        pairs = self._check_ranking(topk, combination)
+        keys = {'orig': self.feature_key, 'middle': self.middle_key}
+        needed = {keys[side] for pair in pairs for side in pair}
+        missing = sorted(needed - (set(query) & set(gallery)))
+        if missing:
+            raise KeyError(f'combination {combination!r} needs features '
+                           f'{missing}, which the model does not give')
+        similarity = combine_similarities(
+            combination, {
+                pair: (query[keys[pair[0]]] @ gallery[keys[pair[1]]].T
+                       ).numpy()
+                for pair in pairs
+            })
+        order = stable_argsort_rows(-similarity)[:, :topk].astype(np.int64)
+        return order, np.take_along_axis(similarity, order, axis=1)
+
+    def rank(self,
+             query: ImagesInput,
+             query_modality: str,
+             gallery: ImagesInput,
+             gallery_modality: str,
+             topk: int = 10,
+             combination: str = 'orig_orig') -> Ranking:
+        """Rank a gallery for every query image.
+
+        Args:
+            query: Query images (as for :meth:`extract`).
+            query_modality: Their modality.
+            gallery: Gallery images.
+            gallery_modality: Their modality.
+            topk: Length of each ranked list.
+            combination: See :meth:`rank_features`.
+
+        Returns:
+            Per query, its top ``topk`` as ``(gallery item, score)`` pairs,
+            scores descending; a gallery item is its file path, or its
+            index in the gallery for an image given as an array.
+        """
+        self._check_ranking(topk, combination)  # before any extraction
+        gallery_items = expand_images(gallery)
+        order, scores = self.rank_features(
+            self.extract(query, query_modality),
+            self.extract(gallery_items, gallery_modality), topk, combination)
+        names = [
+            item if isinstance(item, str) else index
+            for index, item in enumerate(gallery_items)
+        ]
+        return [[(names[index], float(score))
+                 for index, score in zip(row, row_scores)]
+                for row, row_scores in zip(order.tolist(), scores.tolist())]
