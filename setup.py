@@ -30,6 +30,7 @@ setup(
     python_requires='>=3.9',
     install_requires=read_requirements('runtime'),
     extras_require={
+        'deploy': read_requirements('deploy'),
         'tests': read_requirements('tests'),
     },
     license='Apache License 2.0',

@@ -18,6 +18,7 @@ TINY_HEAD = dict(type='PartBNNeckHead', num_classes=3, in_channels=512)
 CASES = {
     'HOOKS': {
         'EpochSeedHook': {},
+        'ExtractionProgressHook': {},
     },
     'DATASETS': {
         'SYSUMM01Dataset': dict(data_root='<sysu>', split='train'),

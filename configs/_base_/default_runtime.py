@@ -28,6 +28,9 @@ custom_hooks = [
     dict(type='SyncBuffersHook'),
     # Exact resume: main-process randomness depends on (seed, epoch) only.
     dict(type='EpochSeedHook'),
+    # Validation and testing: a progress bar on a terminal, else a log line
+    # every tenth of the batches.
+    dict(type='ExtractionProgressHook'),
 ]
 
 env_cfg = dict(

@@ -297,27 +297,6 @@ def test_mmn_r50_parameter_count_for_395_classes():
     assert total == sum(expected.values()) == 27_360_918
 
 
-def test_count_parameters_tool(tmp_path):
-    config = tmp_path / 'tiny_mmn.py'
-    config.write_text(f'model = {TINY_MMN!r}\n')
-    result = subprocess.run(
-        [sys.executable,
-         str(REPO / 'tools/analysis_tools/count_parameters.py'),
-         str(config), '--cfg-options', 'model.head.num_classes=10'],
-        capture_output=True, text=True, check=True, cwd=tmp_path)
-    print(result.stdout)
-    rows = {
-        line.split()[0]: [int(n.replace(',', '')) for n in line.split()[1:]]
-        for line in result.stdout.splitlines()[1:]
-    }
-    assert rows['neck'] == [22, 22]
-    head = 4 * (2 * 512 + 512 * 10)
-    assert rows['head'] == [head, head - 4 * 512]  # frozen BNNeck biases
-    assert rows['loss_dcl'][1] == 0
-    parts = ('backbone', 'neck', 'head', 'loss_dcl')
-    assert rows['all'][0] == sum(rows[name][0] for name in parts)
-
-
 def test_registered_names_build_in_a_fresh_process():
     script = '\n'.join([
         'from mmengine.registry import init_default_scope',

@@ -32,6 +32,8 @@ class AGW(BaseVIReIDModel):
             ``CrossEntropyLoss``.
         loss_triplet: Config of the triplet loss. Defaults to (None)
             ``WeightedRegularizedTripletLoss``.
+        flip_test: Average each test image's features with its horizontal
+            flip's (see :class:`BaseVIReIDModel`). Defaults to False.
         data_preprocessor: Config of the data preprocessor.
         init_cfg: MMEngine init config.
     """
@@ -41,10 +43,12 @@ class AGW(BaseVIReIDModel):
                  head: dict,
                  loss_id: Optional[dict] = None,
                  loss_triplet: Optional[dict] = None,
+                 flip_test: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+            flip_test=flip_test, data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.head = MODELS.build(self._follow_backbone_channels(head, 'head'))
         self.loss_id = MODELS.build(loss_id or dict(type='CrossEntropyLoss'))

@@ -1,8 +1,9 @@
 """What every VI-ReID model shares: mode dispatch, test-time plumbing,
 widths that follow the backbone and a short initialisation report."""
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Union
 
 import torch
+import torch.nn.functional as F
 from mmengine.dist import master_only
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
@@ -23,7 +24,22 @@ class BaseVIReIDModel(BaseModel):
     Subclasses build ``self.backbone`` first and pass the configs of the
     parts that read its features through :meth:`_follow_backbone_channels`,
     so that their ``in_channels`` is said once, by the backbone.
+
+    Args:
+        flip_test: Flip test-time augmentation (FastReID's convention):
+            each image's features are averaged with those of its horizontal
+            flip and L2-normalised again. Defaults to False, as released.
+        data_preprocessor: Config of the data preprocessor.
+        init_cfg: MMEngine init config.
     """
+
+    def __init__(self,
+                 flip_test: bool = False,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.flip_test = flip_test
 
     def _follow_backbone_channels(self, cfg: dict, key: str) -> dict:
         """Fill a sub-module config's ``in_channels`` from the backbone.
@@ -105,12 +121,27 @@ class BaseVIReIDModel(BaseModel):
     def extract_batch_feat(
             self, inputs: torch.Tensor,
             data_samples: List[ReIDDataSample]) -> Dict[str, torch.Tensor]:
-        """Features of a batch that may mix modalities, rows in batch order."""
+        """Features of a batch that may mix modalities, rows in batch order.
+
+        With :attr:`flip_test`, each modality's images and their horizontal
+        flips go through :meth:`extract_feat` as one batch, and each
+        feature becomes the L2-normalised mean of the two.
+        """
         out = {}
         for modality, rows in group_by_modality(data_samples).items():
             rows = rows.to(inputs.device)
-            for key, feat in self.extract_feat(inputs[rows],
-                                               modality).items():
+            images = inputs[rows]
+            if self.flip_test:
+                feats = {
+                    key: F.normalize(
+                        feat.unflatten(0, (2, -1)).mean(0), dim=1)
+                    for key, feat in self.extract_feat(
+                        torch.cat([images, images.flip(-1)]),
+                        modality).items()
+                }
+            else:
+                feats = self.extract_feat(images, modality)
+            for key, feat in feats.items():
                 if key not in out:
                     out[key] = feat.new_empty(len(inputs), feat.size(1))
                 out[key][rows] = feat

@@ -44,6 +44,8 @@ class MMN(BaseVIReIDModel):
         loss_dcl: Config of the DCL. Defaults to (None)
             ``DistributionConsistencyLoss`` with ``loss_weight=0.2``; its
             ``in_channels`` follows the backbone's ``out_channels``.
+        flip_test: Average each test image's features with its horizontal
+            flip's (see :class:`BaseVIReIDModel`). Defaults to False.
         data_preprocessor: Config of the data preprocessor.
         init_cfg: MMEngine init config.
     """
@@ -55,10 +57,12 @@ class MMN(BaseVIReIDModel):
                  loss_id: Optional[dict] = None,
                  loss_triplet: Optional[dict] = None,
                  loss_dcl: Optional[dict] = None,
+                 flip_test: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+            flip_test=flip_test, data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck)
         self.head = MODELS.build(self._follow_backbone_channels(head, 'head'))

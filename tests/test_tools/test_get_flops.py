@@ -1,0 +1,45 @@
+"""tools/analysis_tools/get_flops.py on the tiny MMN config."""
+import importlib.util
+import sys
+
+from tool_runs import REPO, TINY_CONFIG
+
+from mmreid_mmn.cli import load_config
+from mmreid_mmn.registry import MODELS
+from mmreid_mmn.utils import register_all_modules
+
+
+def numel(*modules):
+    return sum(p.numel() for module in modules for p in module.parameters())
+
+
+def test_parameters_and_flops_of_the_test_time_forward(monkeypatch, capsys):
+    spec = importlib.util.spec_from_file_location(
+        'get_flops', REPO / 'tools' / 'analysis_tools' / 'get_flops.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    monkeypatch.setattr(sys, 'argv', ['get_flops.py', str(TINY_CONFIG)])
+    tool.main()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ('MMN test-time forward of one 64x32 (height x width) '
+                        'image')
+    rows = {line.split()[0]: line.split(maxsplit=3) for line in lines[2:]}
+    assert set(rows) == {'visible', 'infrared'}
+
+    register_all_modules()
+    cfg = load_config(str(TINY_CONFIG))
+    cfg.model.head.num_classes = 1
+    model = MODELS.build(cfg.model)
+    for modality, other in (('visible', 'infrared'), ('infrared', 'visible')):
+        _, params, flops, not_run = rows[modality]
+        # what runs: the modality's stem and MMG encoder, the shared
+        # stages, the MMG decoder and the BNNecks
+        assert int(params.replace(',', '')) == numel(
+            model.backbone.streams[modality], model.backbone.shared,
+            model.neck.encoders[modality], model.neck.decoder,
+            model.head.bn_layers)
+        assert int(flops.replace(',', '')) > 0
+        assert not_run.split(', ') == [
+            f'backbone.streams.{other}', 'head.classifiers', 'loss_dcl',
+            f'neck.encoders.{other}'
+        ]
