@@ -1,15 +1,17 @@
 """Evaluate a checkpoint: ``python tools/test.py CONFIG CHECKPOINT``."""
 import argparse
-from typing import Optional
 
 from mmengine.config import Config
 from mmengine.dist import is_main_process
 from mmengine.logging import print_log
 
 from mmreid_mmn.cli import (add_runner_arguments, build_runner,
-                            destroying_process_group, exit_on_user_error,
-                            load_runner_config, set_num_classes,
-                            setup_cpu_distributed)
+                            check_amp_device, destroying_process_group,
+                            exit_on_user_error, load_runner_config,
+                            set_num_classes, setup_cpu_distributed,
+                            write_metrics_file)
+from mmreid_mmn.engine.runner.checkpoint_fit import (checkpoint_state_dict,
+                                                     identity_classifier_rows)
 from mmreid_mmn.evaluation import DumpReIDFeatures
 from mmreid_mmn.fileio import atomic_torch_save, load_checkpoint_safely
 from mmreid_mmn.utils import register_all_modules
@@ -23,21 +25,37 @@ def parse_args() -> argparse.Namespace:
         '--out',
         help='save the extracted features (with identities, cameras, '
         'modalities and paths) and the metrics to this .pth file')
+    parser.add_argument(
+        '--flip',
+        action='store_true',
+        help="flip test-time augmentation: average each image's features "
+        "with its horizontal flip's (model.flip_test=True)")
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='extract features under float16 autocast (test_cfg.fp16=True)')
     add_runner_arguments(parser)
     args = parser.parse_args()
+    if args.amp:
+        check_amp_device(parser, 'float16 autocast does not run on the CPU')
     if args.out is not None and not args.out.endswith(('.pth', '.pt')):
         parser.error(f'--out must name a .pth file, got {args.out}')
     return args
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Test without resuming; add the feature dump of ``--out``.
+    """Test without resuming; apply ``--flip``, ``--amp`` and the feature
+    dump of ``--out``.
 
     The checkpoint is read by :func:`run` and handed to the runner, so
     ``load_from`` stays unset.
     """
     cfg.load_from = None
     cfg.resume = False
+    if args.flip:
+        cfg.model.flip_test = True
+    if args.amp:
+        cfg.test_cfg = dict(cfg.get('test_cfg') or {}, fp16=True)
     if args.out is not None:
         evaluator = cfg.test_evaluator
         metrics = evaluator if isinstance(evaluator, list) else [evaluator]
@@ -45,19 +63,15 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
-def classifier_rows(checkpoint: dict) -> Optional[int]:
-    """Identities of the checkpoint's classifiers, if it has any."""
-    state_dict = checkpoint.get('state_dict', checkpoint)
-    classifier = state_dict.get('head.classifiers.0.weight')
-    return None if classifier is None else int(classifier.shape[0])
-
-
 def run(args: argparse.Namespace) -> None:
-    """Evaluate ``args.checkpoint``; optionally save features and metrics."""
+    """Evaluate ``args.checkpoint``; write ``metrics.json`` to the work
+    dir (see :mod:`mmreid_mmn.cli.metrics_file`); optionally save features.
+    """
     cfg = merge_args(load_runner_config(args), args)
     checkpoint = load_checkpoint_safely(args.checkpoint, 'cpu')
     register_all_modules(init_default_scope=False)
-    num_classes_line = set_num_classes(cfg, classifier_rows(checkpoint))
+    num_classes_line = set_num_classes(cfg, identity_classifier_rows(
+        checkpoint_state_dict(checkpoint, args.checkpoint)))
     setup_cpu_distributed(cfg)
     runner = build_runner(cfg)
     if num_classes_line is not None:
@@ -66,6 +80,11 @@ def run(args: argparse.Namespace) -> None:
     runner.load_checkpoint_state(checkpoint, args.checkpoint)
     del checkpoint
     metrics = runner.test()
+    if is_main_process():
+        path = write_metrics_file(runner.work_dir, args.config,
+                                  args.checkpoint, metrics,
+                                  runner.test_evaluator.metrics)
+        print_log(f'metrics saved to {path}', logger='current')
     if args.out is not None and is_main_process():
         dumper = next(metric for metric in runner.test_evaluator.metrics
                       if isinstance(metric, DumpReIDFeatures))

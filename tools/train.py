@@ -2,11 +2,11 @@
 import argparse
 
 from mmengine.config import Config
-from mmengine.device import get_device
 from mmengine.logging import print_log
 
 from mmreid_mmn.cli import (add_runner_arguments, build_runner,
-                            destroying_process_group, exit_on_user_error,
+                            check_amp_device, destroying_process_group,
+                            exit_on_user_error,
                             find_resume_checkpoint, load_runner_config,
                             set_num_classes, setup_cpu_distributed)
 from mmreid_mmn.utils import register_all_modules
@@ -29,9 +29,9 @@ def parse_args() -> argparse.Namespace:
         help='train with automatic mixed precision')
     add_runner_arguments(parser)
     args = parser.parse_args()
-    if args.amp and get_device() == 'cpu':
-        parser.error('--amp needs a GPU (or NPU, MLU, MUSA device): '
-                     "MMEngine's AmpOptimWrapper does not run on the CPU")
+    if args.amp:
+        check_amp_device(parser,
+                         "MMEngine's AmpOptimWrapper does not run on the CPU")
     return args
 
 

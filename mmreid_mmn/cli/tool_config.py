@@ -5,6 +5,7 @@ import os.path as osp
 from typing import Dict, Optional
 
 from mmengine.config import Config, DictAction
+from mmengine.device import get_device
 from mmengine.runner import Runner
 
 from mmreid_mmn.registry import RUNNERS
@@ -35,6 +36,17 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
         default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def check_amp_device(parser: argparse.ArgumentParser, reason: str) -> None:
+    """Refuse ``--amp`` as a usage error where MMEngine finds no accelerator.
+
+    Args:
+        parser: The tool's parser, whose ``error`` exits with code 2.
+        reason: Why the tool's mixed precision cannot run on the CPU.
+    """
+    if get_device() == 'cpu':
+        parser.error(f'--amp needs a GPU (or NPU, MLU, MUSA device): {reason}')
 
 
 def load_config(path: str,

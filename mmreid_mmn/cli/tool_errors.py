@@ -1,7 +1,7 @@
 """One-line messages, not tracebacks, for mistakes a tool's user makes."""
 import sys
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, Type
 
 from mmreid_mmn.engine.runner.checkpoint_fit import CheckpointMismatchError
 from mmreid_mmn.fileio import CheckpointFormatError, UnsafeCheckpointError
@@ -19,12 +19,16 @@ USER_ERRORS = (FileNotFoundError, NotADirectoryError, UnsafeCheckpointError,
 
 
 @contextmanager
-def exit_on_user_error() -> Iterator[None]:
+def exit_on_user_error(*tool_errors: Type[BaseException]) -> Iterator[None]:
     """Turn :data:`USER_ERRORS` into ``error: <message>`` and exit code 1.
+
+    Args:
+        *tool_errors: Further error types of the tool's own domain (an
+            unreadable query image, an unknown log key) to treat alike.
 
     Any other exception keeps its traceback: it may be a bug.
     """
     try:
         yield
-    except USER_ERRORS as error:
+    except USER_ERRORS + tool_errors as error:
         sys.exit(f'error: {str(error).strip()}')

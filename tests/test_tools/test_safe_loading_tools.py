@@ -13,7 +13,10 @@ import sys
 
 import pytest
 import torch
+from mmengine.config import Config
 from tool_runs import (REPO, TINY_CONFIG, FileCreatingPayload, run_tool)
+
+from mmreid_mmn.cli import tool_config
 
 
 @pytest.fixture
@@ -147,12 +150,28 @@ def test_out_must_be_a_pth_file(test_tool, monkeypatch, tmp_path, capsys):
 
 def test_amp_without_a_gpu_is_a_usage_error(monkeypatch, capsys):
     train_tool = _load_tool('train')
-    monkeypatch.setattr(train_tool, 'get_device', lambda: 'cpu')
+    monkeypatch.setattr(tool_config, 'get_device', lambda: 'cpu')
     monkeypatch.setattr(sys, 'argv', ['tool', str(TINY_CONFIG), '--amp'])
     with pytest.raises(SystemExit) as exit_info:
         train_tool.main()
     assert exit_info.value.code == 2
     assert '--amp needs a GPU' in capsys.readouterr().err
+
+
+def test_test_tool_amp_needs_a_gpu_and_autocasts_the_test_loop(
+        test_tool, monkeypatch, capsys):
+    monkeypatch.setattr(tool_config, 'get_device', lambda: 'cpu')
+    monkeypatch.setattr(sys, 'argv',
+                        ['tool', str(TINY_CONFIG), 'model.pth', '--amp'])
+    with pytest.raises(SystemExit) as exit_info:
+        test_tool.main()
+    assert exit_info.value.code == 2
+    assert ('error: --amp needs a GPU (or NPU, MLU, MUSA device): float16 '
+            'autocast does not run on the CPU') in capsys.readouterr().err
+    monkeypatch.setattr(tool_config, 'get_device', lambda: 'cuda')
+    args = test_tool.parse_args()
+    cfg = test_tool.merge_args(Config.fromfile(TINY_CONFIG), args)
+    assert cfg.test_cfg.fp16 is True
 
 
 def test_train_tool_resume_from_a_missing_file(sysu_root, tmp_path):

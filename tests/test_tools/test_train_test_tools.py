@@ -143,6 +143,21 @@ def test_training_keeps_every_epoch_and_the_best(trained):
         assert f'{name}: ' in log, name
 
 
+def test_the_log_has_no_per_parameter_lines_before_training(trained):
+    (log_file, ) = trained.glob('*/*.log')
+    log = log_file.read_text()
+    before = log[:log.index('Epoch(train)')]
+    # MMEngine's per-parameter init report, paramwise and frozen lines
+    for per_parameter in ('Name of parameter', 'paramwise_options',
+                          'is skipped since its requires_grad'):
+        assert per_parameter not in before, per_parameter
+    assert not re.search(r'^\w[\w.]* - torch\.Size', before, re.M)
+    # their one-line summaries instead
+    assert re.search(r'init_weights: backbone \(TwoStreamResNet\): ', before)
+    assert re.search(r'optimizer SGD: \d+ parameters lr=', before)
+    assert 'parameters with requires_grad=False left out' in before
+
+
 def test_test_tool_saves_features_and_reproduces_validation(
         trained, sysu_root, tmp_path):
     out = tmp_path / 'features.pth'

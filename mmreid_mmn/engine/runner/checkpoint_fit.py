@@ -13,13 +13,17 @@ are deliberate and tolerated, each reported in one line:
 Resuming tolerates neither: it continues the very run that saved the file.
 """
 import re
-from typing import Dict, List, Mapping, NamedTuple, Sequence, Tuple
+from typing import (Dict, List, Mapping, NamedTuple, Optional, Sequence,
+                    Tuple)
 
 import torch
 
 IDENTITY_CLASSIFIERS = 'head.classifiers.'
+FIRST_CLASSIFIER = IDENTITY_CLASSIFIERS + '0.weight'
 RELEASE_ABSENT = 'loss_dcl.'
 SHOWN_KEYS = 3
+# MMEngine's default: strip the prefix a DDP wrapper adds
+DEFAULT_REVISE_KEYS = [(r'^module.', '')]
 
 
 class CheckpointMismatchError(ValueError):
@@ -33,9 +37,10 @@ class CheckpointFit(NamedTuple):
     notes: List[str]
 
 
-def revise_state_dict_keys(state_dict: Mapping[str, torch.Tensor],
-                rules: Sequence[Tuple[str, str]]
-                ) -> Dict[str, torch.Tensor]:
+def revise_state_dict_keys(
+        state_dict: Mapping[str, torch.Tensor],
+        rules: Sequence[Tuple[str, str]] = DEFAULT_REVISE_KEYS
+) -> Dict[str, torch.Tensor]:
     """Apply MMEngine's ``revise_keys`` rules (``(pattern, replacement)``,
     e.g. stripping a DDP wrapper's ``module.``) to every key."""
     revised = dict(state_dict)
@@ -43,6 +48,32 @@ def revise_state_dict_keys(state_dict: Mapping[str, torch.Tensor],
         revised = {re.sub(pattern, replacement, key): value
                    for key, value in revised.items()}
     return revised
+
+
+def checkpoint_state_dict(
+        checkpoint: Mapping,
+        source: str,
+        rules: Sequence[Tuple[str, str]] = DEFAULT_REVISE_KEYS
+) -> Dict[str, torch.Tensor]:
+    """The model tensors of a read checkpoint, keys revised by ``rules``.
+
+    Raises:
+        CheckpointMismatchError: The checkpoint is in the official MMN
+            release's layout (``{'net': ...}``), which must be converted.
+    """
+    if 'net' in checkpoint and 'state_dict' not in checkpoint:
+        raise CheckpointMismatchError(
+            f"checkpoint {source} is in the official MMN release's layout; "
+            'convert it first with tools/model_converters/mmn_to_mmreid.py')
+    return revise_state_dict_keys(checkpoint.get('state_dict', checkpoint),
+                                  rules)
+
+
+def identity_classifier_rows(
+        state_dict: Mapping[str, torch.Tensor]) -> Optional[int]:
+    """Identities the checkpoint's classifiers score, if it has any."""
+    classifier = state_dict.get(FIRST_CLASSIFIER)
+    return None if classifier is None else int(classifier.shape[0])
 
 
 def _first(keys: Sequence[str]) -> str:

@@ -14,10 +14,8 @@ from mmreid_mmn.fileio import (UnsafeCheckpointError,
                                register_atomic_local_backend)
 from mmreid_mmn.registry import RUNNERS
 from mmreid_mmn.utils.linked_options import check_linked_options
-from .checkpoint_fit import (CheckpointMismatchError, fit_checkpoint,
-                             revise_state_dict_keys)
-
-DEFAULT_REVISE_KEYS = [(r'^module.', '')]
+from .checkpoint_fit import (DEFAULT_REVISE_KEYS, checkpoint_state_dict,
+                             fit_checkpoint)
 
 
 def _local_copy(filename: str) -> str:
@@ -147,16 +145,10 @@ class ReIDRunner(Runner):
         Raises:
             CheckpointMismatchError: Its tensors do not fit the model.
         """
-        if 'net' in checkpoint and 'state_dict' not in checkpoint:
-            raise CheckpointMismatchError(
-                f'checkpoint {source} is in the official MMN release\'s '
-                'layout; convert it first with '
-                'tools/model_converters/mmn_to_mmreid.py')
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) \
             else self.model
-        state_dict = revise_state_dict_keys(
-            checkpoint.get('state_dict', checkpoint), revise_keys)
+        state_dict = checkpoint_state_dict(checkpoint, source, revise_keys)
         fit = fit_checkpoint(
             model.state_dict(), state_dict, source,
             getattr(self.cfg, 'filename', None) or type(model).__name__,
