@@ -1,17 +1,60 @@
-"""Session-wide synthetic dataset trees shared by the whole test suite.
+"""Fixtures shared by the whole test suite.
 
-Each fixture writes one tiny tree (64 x 32 images, seed 0) once per session
-with :mod:`mmreid_mmn.testing`; treat the trees as
-read-only (copy or generate your own to damage one).
+The dataset fixtures write one tiny tree each (64 x 32 images, seed 0) once
+per session with :mod:`mmreid_mmn.testing`; treat the trees as read-only
+(copy or generate your own to damage one). ``load_tool`` imports a script
+of ``tools/`` to call it in process; ``log_to_file`` makes a fresh current
+MMLogger writing to a file.
 """
+import importlib.util
+from logging import FileHandler
 from pathlib import Path
+from types import ModuleType
+from typing import Callable
 
 import pytest
+from mmengine.logging import MMLogger
 
 from mmreid_mmn.testing import (generate_llcm, generate_regdb,
                                 generate_sysu_mm01)
 
 FIXTURE_IMG_SIZE = (64, 32)
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope='session')
+def load_tool() -> Callable[[str], ModuleType]:
+    """``load_tool('tools/infer.py')``: a tool script as a fresh module."""
+
+    def load(relative_path: str) -> ModuleType:
+        path = REPO / relative_path
+        spec = importlib.util.spec_from_file_location(f'tool_{path.stem}',
+                                                      path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load
+
+
+@pytest.fixture
+def log_to_file(tmp_path, request):
+    """Make a new current MMLogger writing to a file; return the file."""
+    loggers = []
+
+    def make(level):
+        path = tmp_path / f'{level}.log'
+        loggers.append(
+            MMLogger.get_instance(f'{request.node.nodeid}:{level}',
+                                  log_file=str(path), log_level=level))
+        return path
+
+    yield make
+    for logger in loggers:
+        for handler in [h for h in logger.handlers
+                        if isinstance(h, FileHandler)]:
+            handler.close()
+            logger.removeHandler(handler)
 
 
 @pytest.fixture(scope='session')

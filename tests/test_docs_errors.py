@@ -1,7 +1,6 @@
 """docs/errors.md: every test it names exists; the rows no other test
 module covers are tested here."""
 import ast
-import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -120,11 +119,8 @@ def test_converter_unsupported_depth_and_wrong_direction():
         convert_to_release_checkpoint([])
 
 
-def test_converter_unreadable_source(tmp_path, monkeypatch):
-    tool = REPO / 'tools' / 'model_converters' / 'mmn_to_mmreid.py'
-    spec = importlib.util.spec_from_file_location('converter_cli', tool)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+def test_converter_unreadable_source(tmp_path, monkeypatch, load_tool):
+    module = load_tool('tools/model_converters/mmn_to_mmreid.py')
     src, dst = tmp_path / 'best.t', tmp_path / 'out.pth'
     src.write_text('not a checkpoint')
     monkeypatch.setattr(sys, 'argv', ['tool', str(src), str(dst)])

@@ -1,6 +1,5 @@
 """Flip test-time augmentation of the VI-ReID models (``flip_test``)."""
 import argparse
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -105,11 +104,8 @@ def test_a_symmetric_image_has_the_same_features_with_flip():
     assert_same(plain, flipped)
 
 
-def test_test_tool_flip_sets_the_model_option():
-    spec = importlib.util.spec_from_file_location(
-        'test_tool', REPO / 'tools' / 'test.py')
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+def test_test_tool_flip_sets_the_model_option(load_tool):
+    tool = load_tool('tools/test.py')
     cfg = Config(dict(model=dict(TINY_MODELS['MMN']), test_evaluator={}))
     args = argparse.Namespace(flip=False, amp=False, out=None)
     assert 'flip_test' not in tool.merge_args(cfg, args).model

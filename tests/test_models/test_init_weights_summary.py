@@ -1,9 +1,7 @@
 """Tests of the short initialisation report of the VI-ReID models."""
-from logging import FileHandler
 
 import pytest
 import torch
-from mmengine.logging import MMLogger
 from torchvision.models import resnet18
 
 from mmreid_mmn.models.reid.init_weights_summary import describe_init_info
@@ -11,26 +9,6 @@ from mmreid_mmn.registry import MODELS
 from mmreid_mmn.utils import register_all_modules
 
 register_all_modules()
-
-
-@pytest.fixture
-def log_to_file(tmp_path, request):
-    """Make a new current MMLogger writing to a file; return the file."""
-    loggers = []
-
-    def make(level):
-        path = tmp_path / f'{level}.log'
-        loggers.append(
-            MMLogger.get_instance(f'{request.node.nodeid}:{level}',
-                                  log_file=str(path), log_level=level))
-        return path
-
-    yield make
-    for logger in loggers:
-        for handler in [h for h in logger.handlers
-                        if isinstance(h, FileHandler)]:
-            handler.close()
-            logger.removeHandler(handler)
 
 
 def init_mmn(tmp_path):

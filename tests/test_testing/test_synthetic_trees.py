@@ -1,6 +1,5 @@
 """The synthetic dataset generator and its command line tool."""
 import dataclasses
-import importlib.util
 import re
 import subprocess
 import sys
@@ -173,14 +172,6 @@ def test_refuses_a_non_empty_folder(tmp_path):
     assert (tmp_path / 'notes.txt').read_text() == 'keep me'
 
 
-def load_cli():
-    spec = importlib.util.spec_from_file_location('generate_synthetic_data',
-                                                  CLI)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_command_line_tool(tmp_path):
     out = tmp_path / 'llcm'
     done = subprocess.run(
@@ -193,8 +184,8 @@ def test_command_line_tool(tmp_path):
     assert (out / 'idx' / 'test_id.txt').read_text() == '2\n'
 
 
-def test_command_line_refusals(tmp_path, capsys):
-    main = load_cli().main
+def test_command_line_refusals(tmp_path, capsys, load_tool):
+    main = load_tool(str(CLI.relative_to(REPO))).main
     out = tmp_path / 'regdb'
     assert main(['regdb', str(out), '--num-ids', '2', '--imgs-per-id', '1',
                  '--img-size', '32', '16']) == 0

@@ -5,7 +5,6 @@ and the session's SYSU-MM01 tree; the ONNX features are compared with what
 the model's ``test_step`` gives the metrics for the same test images.
 """
 import contextlib
-import importlib.util
 import io
 import sys
 
@@ -14,7 +13,7 @@ import onnxruntime
 import pytest
 import torch
 from mmengine.dataset import pseudo_collate
-from tool_runs import REPO, TINY_CONFIG
+from tool_runs import TINY_CONFIG
 
 from mmreid_mmn.cli import load_config
 from mmreid_mmn.deployment import ReIDExportWrapper
@@ -29,13 +28,9 @@ FEATURE_DIM = 2048  # 4 stripes of 512 channels (ResNet-18)
 
 
 @pytest.fixture(scope='module')
-def tool():
+def tool(load_tool):
     """``tools/deployment/export_onnx.py`` as a module."""
-    spec = importlib.util.spec_from_file_location(
-        'export_onnx_tool', REPO / 'tools' / 'deployment' / 'export_onnx.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/deployment/export_onnx.py')
 
 
 @pytest.fixture(scope='module')

@@ -1,8 +1,7 @@
 """tools/analysis_tools/get_flops.py on the tiny MMN config."""
-import importlib.util
 import sys
 
-from tool_runs import REPO, TINY_CONFIG
+from tool_runs import TINY_CONFIG
 
 from mmreid_mmn.cli import load_config
 from mmreid_mmn.registry import MODELS
@@ -13,11 +12,9 @@ def numel(*modules):
     return sum(p.numel() for module in modules for p in module.parameters())
 
 
-def test_parameters_and_flops_of_the_test_time_forward(monkeypatch, capsys):
-    spec = importlib.util.spec_from_file_location(
-        'get_flops', REPO / 'tools' / 'analysis_tools' / 'get_flops.py')
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+def test_parameters_and_flops_of_the_test_time_forward(monkeypatch, capsys,
+                                                       load_tool):
+    tool = load_tool('tools/analysis_tools/get_flops.py')
     monkeypatch.setattr(sys, 'argv', ['get_flops.py', str(TINY_CONFIG)])
     tool.main()
     lines = capsys.readouterr().out.splitlines()

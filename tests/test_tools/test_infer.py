@@ -1,7 +1,6 @@
 """tools/infer.py: ranking.json, pictures, the gallery feature cache and
 one-line user errors. Runs in-process (to count feature extractions) but
 for one command-line run."""
-import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -31,11 +30,8 @@ def write_checkpoint(path: Path, seed: int) -> None:
 
 
 @pytest.fixture(scope='module')
-def infer_tool():
-    spec = importlib.util.spec_from_file_location('infer_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def infer_tool(load_tool):
+    return load_tool(str(TOOL.relative_to(REPO)))
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 Release checkpoints come from ``conftest.py``, which writes the release
 layout independently of the package's mapping.
 """
-import importlib.util
 import os
 import subprocess
 import sys
@@ -99,11 +98,9 @@ def run_tool(*args):
 
 
 @pytest.fixture(scope='module')
-def tool_main():
+def tool_main(load_tool):
     """The converter's ``main``, to run in this process with ``argv``."""
-    spec = importlib.util.spec_from_file_location('mmn_to_mmreid', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_tool(str(TOOL.relative_to(REPO)))
 
     def main(monkeypatch, *args):
         monkeypatch.setattr(sys, 'argv', [str(TOOL), *map(str, args)])

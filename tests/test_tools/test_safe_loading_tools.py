@@ -7,14 +7,13 @@ must exit with an error naming the file, and the marker must not exist.
 itself in ``tests/test_utils``.) The other user errors of ``tools/test.py``
 are checked in process, where they fail before any model is built.
 """
-import importlib.util
 import re
 import sys
 
 import pytest
 import torch
 from mmengine.config import Config
-from tool_runs import (REPO, TINY_CONFIG, FileCreatingPayload, run_tool)
+from tool_runs import (TINY_CONFIG, FileCreatingPayload, run_tool)
 
 from mmreid_mmn.cli import tool_config
 
@@ -62,18 +61,10 @@ def test_train_tool_refuses_a_payload(how, payload_checkpoint, sysu_root):
     assert not list((path.parent / 'work').glob('*.pth'))
 
 
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(
-        f'{name}_tool', REPO / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope='module')
-def test_tool():
+def test_tool(load_tool):
     """``tools/test.py`` as a module."""
-    return _load_tool('test')
+    return load_tool('tools/test.py')
 
 
 def exit_message(tool, monkeypatch, *argv):
@@ -148,8 +139,9 @@ def test_out_must_be_a_pth_file(test_tool, monkeypatch, tmp_path, capsys):
                      capsys.readouterr().err)
 
 
-def test_amp_without_a_gpu_is_a_usage_error(monkeypatch, capsys):
-    train_tool = _load_tool('train')
+def test_amp_without_a_gpu_is_a_usage_error(monkeypatch, capsys,
+                                            load_tool):
+    train_tool = load_tool('tools/train.py')
     monkeypatch.setattr(tool_config, 'get_device', lambda: 'cpu')
     monkeypatch.setattr(sys, 'argv', ['tool', str(TINY_CONFIG), '--amp'])
     with pytest.raises(SystemExit) as exit_info:

@@ -1,5 +1,4 @@
 """tools/visualization/vis_middle_modality.py on tiny ResNet-18 models."""
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -45,12 +44,8 @@ def files(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def tool():
-    path = REPO / 'tools' / 'visualization' / 'vis_middle_modality.py'
-    spec = importlib.util.spec_from_file_location('vis_middle_modality', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def tool(load_tool):
+    return load_tool('tools/visualization/vis_middle_modality.py')
 
 
 def run_tool(tool, monkeypatch, *args):

@@ -1,7 +1,6 @@
 """tools/analysis_tools/vis_ranked_results.py and the per-query output of
 evaluate_rank it draws from. The dump holds synthetic features of the
 ``sysu_root`` test split, so every identity is known and no model runs."""
-import importlib.util
 import json
 
 import numpy as np
@@ -21,11 +20,8 @@ ALL_SEARCH = (1, 2, 4, 5)
 
 
 @pytest.fixture(scope='module')
-def vis_tool():
-    spec = importlib.util.spec_from_file_location('vis_ranked_results', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def vis_tool(load_tool):
+    return load_tool(str(TOOL.relative_to(REPO)))
 
 
 @pytest.fixture(scope='module')

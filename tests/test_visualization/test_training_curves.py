@@ -1,5 +1,4 @@
 """Reading a run's scalars.json and tools/analysis_tools/analyze_logs.py."""
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -40,12 +39,8 @@ def scalars(tmp_path):
 
 
 @pytest.fixture(scope='module')
-def analyze_logs():
-    tool = REPO / 'tools' / 'analysis_tools' / 'analyze_logs.py'
-    spec = importlib.util.spec_from_file_location('analyze_logs', tool)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def analyze_logs(load_tool):
+    return load_tool('tools/analysis_tools/analyze_logs.py')
 
 
 def run_tool(module, monkeypatch, *args):

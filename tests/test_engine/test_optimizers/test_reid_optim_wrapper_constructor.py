@@ -1,7 +1,6 @@
 """Tests of ReIDOptimWrapperConstructor: MMEngine's groups, a short log."""
 import copy
 import re
-from logging import FileHandler
 from pathlib import Path
 
 import pytest
@@ -25,26 +24,6 @@ SMALL_MMN = dict(
     backbone=dict(type='TwoStreamResNet', depth=18, init_cfg=None),
     neck=dict(type='MMG'),
     head=dict(type='PartBNNeckHead', num_classes=4))
-
-
-@pytest.fixture
-def log_to_file(tmp_path, request):
-    """Make a new current MMLogger writing to a file; return the file."""
-    loggers = []
-
-    def make(level):
-        path = tmp_path / f'{level}.log'
-        loggers.append(
-            MMLogger.get_instance(f'{request.node.nodeid}:{level}',
-                                  log_file=str(path), log_level=level))
-        return path
-
-    yield make
-    for logger in loggers:
-        for handler in [h for h in logger.handlers
-                        if isinstance(h, FileHandler)]:
-            handler.close()
-            logger.removeHandler(handler)
 
 
 def constructor_args():
