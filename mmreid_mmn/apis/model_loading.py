@@ -1,6 +1,5 @@
 """Build a config's model and load a checkpoint into it, as the tools do."""
 import copy
-import logging
 from typing import Dict, Optional, Tuple, Union
 
 from mmengine.config import Config
@@ -10,7 +9,7 @@ from mmengine.registry import DefaultScope
 
 from mmreid_mmn.cli import load_config, merge_cfg_options, set_num_classes
 from mmreid_mmn.engine.runner.checkpoint_fit import (checkpoint_state_dict,
-                                                     fit_checkpoint,
+                                                     load_fitting_state_dict,
                                                      identity_classifier_rows)
 from mmreid_mmn.fileio import load_checkpoint_safely
 from mmreid_mmn.registry import MODELS, SCOPE
@@ -58,9 +57,6 @@ def init_model(config: Union[str, Config],
                   level=num_classes_line.level)
     with DefaultScope.overwrite_default_scope(SCOPE):
         model = MODELS.build(cfg.model)
-    fit = fit_checkpoint(model.state_dict(), state_dict, checkpoint,
-                         cfg.filename or type(model).__name__)
-    model.load_state_dict(fit.state_dict, strict=False)
-    for note in fit.notes:
-        print_log(note, logger='current', level=logging.WARNING)
+    load_fitting_state_dict(model, state_dict, checkpoint,
+                            cfg.filename or type(model).__name__)
     return model.to(device).eval(), cfg

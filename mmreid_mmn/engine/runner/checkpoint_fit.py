@@ -12,11 +12,13 @@ are deliberate and tolerated, each reported in one line:
 
 Resuming tolerates neither: it continues the very run that saved the file.
 """
+import logging
 import re
 from typing import (Dict, List, Mapping, NamedTuple, Optional, Sequence,
                     Tuple)
 
 import torch
+from mmengine.logging import print_log
 
 IDENTITY_CLASSIFIERS = 'head.classifiers.'
 FIRST_CLASSIFIER = IDENTITY_CLASSIFIERS + '0.weight'
@@ -161,3 +163,21 @@ def fit_checkpoint(model_state: Mapping[str, torch.Tensor],
     return CheckpointFit(
         {k: v for k, v in checkpoint_state.items() if k not in skipped},
         notes)
+
+
+def load_fitting_state_dict(model: torch.nn.Module,
+                            state_dict: Mapping[str, torch.Tensor],
+                            source: str,
+                            target: str,
+                            tolerate: bool = True) -> None:
+    """Load ``state_dict`` into ``model`` if it fits (see
+    :func:`fit_checkpoint`), logging each tolerated difference in one line.
+
+    Raises:
+        CheckpointMismatchError: The tensors do not fit the model.
+    """
+    fit = fit_checkpoint(model.state_dict(), state_dict, source, target,
+                         tolerate)
+    model.load_state_dict(fit.state_dict, strict=False)
+    for note in fit.notes:
+        print_log(note, logger='current', level=logging.WARNING)

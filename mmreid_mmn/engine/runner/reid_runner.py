@@ -15,7 +15,7 @@ from mmreid_mmn.fileio import (UnsafeCheckpointError,
 from mmreid_mmn.registry import RUNNERS
 from mmreid_mmn.utils.linked_options import check_linked_options
 from .checkpoint_fit import (DEFAULT_REVISE_KEYS, checkpoint_state_dict,
-                             fit_checkpoint)
+                             load_fitting_state_dict)
 
 
 def _local_copy(filename: str) -> str:
@@ -149,13 +149,10 @@ class ReIDRunner(Runner):
         model = self.model.module if is_model_wrapper(self.model) \
             else self.model
         state_dict = checkpoint_state_dict(checkpoint, source, revise_keys)
-        fit = fit_checkpoint(
-            model.state_dict(), state_dict, source,
+        load_fitting_state_dict(
+            model, state_dict, source,
             getattr(self.cfg, 'filename', None) or type(model).__name__,
             tolerate=not (strict or self._resuming))
-        model.load_state_dict(fit.state_dict, strict=False)
-        for note in fit.notes:
-            self.logger.warning(note)
         self._has_loaded = True
         self.logger.info(f'Load checkpoint from {source}')
         return checkpoint
