@@ -34,6 +34,11 @@ def parse_args() -> argparse.Namespace:
         '--amp',
         action='store_true',
         help='extract features under float16 autocast (test_cfg.fp16=True)')
+    parser.add_argument(
+        '--channels-last',
+        action='store_true',
+        help='run the model in the channels_last memory format '
+        '(model.channels_last=True)')
     add_runner_arguments(parser)
     args = parser.parse_args()
     if args.amp:
@@ -44,8 +49,8 @@ def parse_args() -> argparse.Namespace:
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Test without resuming; apply ``--flip``, ``--amp`` and the feature
-    dump of ``--out``.
+    """Test without resuming; apply ``--flip``, ``--amp``,
+    ``--channels-last`` and the feature dump of ``--out``.
 
     The checkpoint is read by :func:`run` and handed to the runner, so
     ``load_from`` stays unset.
@@ -56,6 +61,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.model.flip_test = True
     if args.amp:
         cfg.test_cfg = dict(cfg.get('test_cfg') or {}, fp16=True)
+    if args.channels_last:
+        cfg.model.channels_last = True
     if args.out is not None:
         evaluator = cfg.test_evaluator
         metrics = evaluator if isinstance(evaluator, list) else [evaluator]

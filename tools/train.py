@@ -4,10 +4,11 @@ import argparse
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from mmreid_mmn.cli import (add_runner_arguments, build_runner,
-                            check_amp_device, destroying_process_group,
-                            exit_on_user_error,
-                            find_resume_checkpoint, load_runner_config,
+from mmreid_mmn.cli import (add_runner_arguments, amp_optim_wrapper,
+                            build_runner, check_amp_device,
+                            destroying_process_group, exit_on_user_error,
+                            find_resume_checkpoint,
+                            gpu_supports_bfloat16, load_runner_config,
                             set_num_classes, setup_cpu_distributed)
 from mmreid_mmn.utils import register_all_modules
 
@@ -26,7 +27,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--amp',
         action='store_true',
-        help='train with automatic mixed precision')
+        help='train with automatic mixed precision: bfloat16 where the GPU '
+        'computes it natively, else float16 with dynamic loss scaling')
+    parser.add_argument(
+        '--channels-last',
+        action='store_true',
+        help='run the model in the channels_last memory format '
+        '(model.channels_last=True)')
     add_runner_arguments(parser)
     args = parser.parse_args()
     if args.amp:
@@ -36,10 +43,10 @@ def parse_args() -> argparse.Namespace:
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Apply ``--amp`` and ``--resume`` to the config."""
-    if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    """Apply ``--channels-last`` and ``--resume`` to the config (``--amp``
+    is applied by :func:`run`, which logs the precision it chose)."""
+    if args.channels_last:
+        cfg.model.channels_last = True
     resume_from = args.resume
     if resume_from == 'auto':
         resume_from = find_resume_checkpoint(cfg.work_dir)
@@ -55,6 +62,10 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 def run(args: argparse.Namespace) -> None:
     """Build the runner from the config and the arguments, and train."""
     cfg = merge_args(load_runner_config(args), args)
+    amp_line = None
+    if args.amp:
+        cfg.optim_wrapper, amp_line = amp_optim_wrapper(
+            cfg.optim_wrapper, gpu_supports_bfloat16())
     register_all_modules(init_default_scope=False)
     num_classes_line = set_num_classes(cfg)
     setup_cpu_distributed(cfg)
@@ -62,6 +73,8 @@ def run(args: argparse.Namespace) -> None:
     if num_classes_line is not None:
         print_log(num_classes_line.message, logger='current',
                   level=num_classes_line.level)
+    if amp_line is not None:
+        print_log(amp_line, logger='current')
     runner.train()
 
 

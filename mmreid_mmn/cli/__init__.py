@@ -7,6 +7,7 @@ from .config_options import (ConfigOptionError, check_cfg_option_keys,
 from .cpu_distributed import setup_cpu_distributed
 from .metrics_file import (METRICS_FILE, evaluation_protocol,
                            write_metrics_file)
+from .mixed_precision import amp_optim_wrapper, gpu_supports_bfloat16
 from .num_classes import NumClassesError, set_num_classes
 from .process_group_teardown import destroying_process_group
 from .resume_checkpoint import find_resume_checkpoint, is_complete_checkpoint
@@ -26,7 +27,8 @@ __all__ = [
     'setup_cpu_distributed', 'destroying_process_group',
     'find_resume_checkpoint', 'is_complete_checkpoint',
     'add_runner_arguments', 'build_runner', 'check_amp_device', 'load_config',
-    'load_runner_config', 'NumClassesError', 'set_num_classes',
+    'load_runner_config', 'amp_optim_wrapper', 'gpu_supports_bfloat16',
+    'NumClassesError', 'set_num_classes',
     'USER_ERRORS', 'exit_on_user_error', 'METRICS_FILE',
     'evaluation_protocol', 'write_metrics_file', 'MISSING', 'PAPER_GROUPS',
     'ColumnGroup', 'Result', 'format_csv', 'format_markdown',

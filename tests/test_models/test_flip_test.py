@@ -107,7 +107,8 @@ def test_a_symmetric_image_has_the_same_features_with_flip():
 def test_test_tool_flip_sets_the_model_option(load_tool):
     tool = load_tool('tools/test.py')
     cfg = Config(dict(model=dict(TINY_MODELS['MMN']), test_evaluator={}))
-    args = argparse.Namespace(flip=False, amp=False, out=None)
+    args = argparse.Namespace(flip=False, amp=False, channels_last=False,
+                              out=None)
     assert 'flip_test' not in tool.merge_args(cfg, args).model
     args.flip = True
     assert tool.merge_args(cfg, args).model.flip_test is True

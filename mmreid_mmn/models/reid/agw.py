@@ -34,6 +34,8 @@ class AGW(BaseVIReIDModel):
             ``WeightedRegularizedTripletLoss``.
         flip_test: Average each test image's features with its horizontal
             flip's (see :class:`BaseVIReIDModel`). Defaults to False.
+        channels_last: Run convolutions in the channels_last memory format
+            (see :class:`BaseVIReIDModel`). Defaults to False.
         data_preprocessor: Config of the data preprocessor.
         init_cfg: MMEngine init config.
     """
@@ -44,16 +46,18 @@ class AGW(BaseVIReIDModel):
                  loss_id: Optional[dict] = None,
                  loss_triplet: Optional[dict] = None,
                  flip_test: bool = False,
+                 channels_last: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         super().__init__(
-            flip_test=flip_test, data_preprocessor=data_preprocessor,
-            init_cfg=init_cfg)
+            flip_test=flip_test, channels_last=channels_last,
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.head = MODELS.build(self._follow_backbone_channels(head, 'head'))
         self.loss_id = MODELS.build(loss_id or dict(type='CrossEntropyLoss'))
         self.loss_triplet = MODELS.build(
             loss_triplet or dict(type='WeightedRegularizedTripletLoss'))
+        self._apply_memory_format()
 
     def loss(self, inputs: torch.Tensor,
              data_samples: List[ReIDDataSample]) -> Dict[str, torch.Tensor]:

@@ -46,6 +46,8 @@ class MMN(BaseVIReIDModel):
             ``in_channels`` follows the backbone's ``out_channels``.
         flip_test: Average each test image's features with its horizontal
             flip's (see :class:`BaseVIReIDModel`). Defaults to False.
+        channels_last: Run convolutions in the channels_last memory format
+            (see :class:`BaseVIReIDModel`). Defaults to False.
         data_preprocessor: Config of the data preprocessor.
         init_cfg: MMEngine init config.
     """
@@ -58,11 +60,12 @@ class MMN(BaseVIReIDModel):
                  loss_triplet: Optional[dict] = None,
                  loss_dcl: Optional[dict] = None,
                  flip_test: bool = False,
+                 channels_last: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         super().__init__(
-            flip_test=flip_test, data_preprocessor=data_preprocessor,
-            init_cfg=init_cfg)
+            flip_test=flip_test, channels_last=channels_last,
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck)
         self.head = MODELS.build(self._follow_backbone_channels(head, 'head'))
@@ -73,6 +76,7 @@ class MMN(BaseVIReIDModel):
             self._follow_backbone_channels(
                 loss_dcl or dict(type='DistributionConsistencyLoss',
                                  loss_weight=0.2), 'loss_dcl'))
+        self._apply_memory_format()
 
     def loss(self, inputs: torch.Tensor,
              data_samples: List[ReIDDataSample]) -> Dict[str, torch.Tensor]:
