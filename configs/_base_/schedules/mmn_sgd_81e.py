@@ -24,5 +24,8 @@ param_scheduler = [
 
 # The release evaluates every 2 epochs and keeps the best rank-1 model.
 train_cfg = dict(by_epoch=True, max_epochs=81, val_interval=2)
-val_cfg = dict()
-test_cfg = dict()
+# Validation and test extract the queries and only the gallery images the
+# metric's trials draw (same numbers as extracting every candidate);
+# extract='all' extracts every image.
+val_cfg = dict(type='ReIDValLoop', extract='drawn')
+test_cfg = dict(type='ReIDTestLoop', extract='drawn')

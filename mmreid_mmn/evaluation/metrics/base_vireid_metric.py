@@ -23,6 +23,15 @@ in front:
   :mod:`..functional.similarity_combinations`).
 
 Ranks beyond the gallery size are not reported.
+
+Extracting only what the protocol draws: before extraction, the val/test
+loops (``mmreid_mmn.engine.runner.ReIDValLoop``/``ReIDTestLoop``) call
+:meth:`BaseVIReIDMetric.plan_extraction` with the test split's items; the
+metric draws every trial's gallery from all candidates there, remembers the
+drawn images, and says which items it needs: the queries and the union of
+the drawn galleries. At evaluation it takes the remembered galleries, so
+the draws, and the numbers, are those of extracting every candidate. The
+metric's own arguments are the only draw setting; the dataset knows none.
 """
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -153,6 +162,9 @@ class BaseVIReIDMetric(BaseMetric):
         self.rerank_args = dict(k1=rerank_k1,
                                 k2=rerank_k2,
                                 lambda_value=rerank_lambda)
+        # per direction, from plan_extraction: the number of queries and
+        # each trial's drawn gallery as image paths in draw order
+        self._planned: Dict[str, Tuple[int, List[np.ndarray]]] = {}
 
     def process(self, data_batch, data_samples: Sequence) -> None:
         """Keep, on the CPU, what ranking needs from each predicted sample.
@@ -216,6 +228,77 @@ class BaseVIReIDMetric(BaseMetric):
             for trial in range(self.num_trials)
         ]
 
+    def plan_extraction(self, items: List[dict]) -> np.ndarray:
+        """Draw the trials from a test split and return what to extract.
+
+        Args:
+            items: The split's data infos in dataset order, each with
+                ``gt_label``, ``cam_id``, ``modality``, ``img_path`` and
+                optionally ``role``.
+
+        Returns:
+            Sorted indices of the items whose features the metric needs:
+            in every evaluated direction, the queries and each gallery
+            candidate that some trial draws (every candidate when the draw
+            is ``'all'``). :meth:`compute_metrics` then uses these draws.
+        """
+        records = [
+            dict(pid=int(item['gt_label']),
+                 cam_id=int(item['cam_id']),
+                 modality=item['modality'],
+                 img_path=item['img_path'],
+                 role=item.get('role')) for item in items
+        ]
+        pids = np.array([record['pid'] for record in records])
+        cam_ids = np.array([record['cam_id'] for record in records])
+        img_paths = np.array([record['img_path'] for record in records])
+        needed = []
+        self._planned = {}
+        for direction in self.directions:
+            query, gallery = self.split_query_gallery(records, direction)
+            draws = self.draw_galleries(pids[gallery], cam_ids[gallery],
+                                        img_paths[gallery].tolist())
+            self._planned[direction] = (len(query), [
+                img_paths[gallery[draw]] for draw in draws
+            ])
+            needed += [query] + [gallery[draw] for draw in draws]
+        return np.unique(np.concatenate(needed))
+
+    def _trial_galleries(self, direction: str, pids: np.ndarray,
+                         cam_ids: np.ndarray, img_paths: List[str],
+                         num_query: int) -> List[np.ndarray]:
+        """Candidate indices of each trial's gallery.
+
+        Drawn here from the candidates given, or, after
+        :meth:`plan_extraction`, the planned draws found among them.
+
+        Raises:
+            ValueError: The results are not those of the planned
+                extraction (a query count differs or a drawn image is
+                missing).
+        """
+        if direction not in self._planned:
+            return self.draw_galleries(pids, cam_ids, img_paths)
+        planned_queries, planned_draws = self._planned[direction]
+        paths = np.array(img_paths)
+        order = np.argsort(paths, kind='stable')
+        draws = []
+        for trial, drawn in enumerate(planned_draws):
+            found = order[np.searchsorted(paths[order], drawn).clip(
+                max=len(paths) - 1)]
+            missing = drawn[paths[found] != drawn]
+            if missing.size or num_query != planned_queries:
+                what = (f'gallery image {missing[0]} of trial {trial} has '
+                        'no feature' if missing.size else
+                        f'{num_query} queries, the plan has {planned_queries}')
+                raise ValueError(
+                    f'{type(self).__name__} ({direction}): the results do '
+                    f'not match the planned extraction: {what}; evaluate '
+                    "the loop's own extraction, or build a new metric for "
+                    'other data')
+            draws.append(found)
+        return draws
+
     def _reported_combinations(self, has_middle: bool) -> List[str]:
         """Combinations to evaluate, the headline first."""
         if not has_middle:
@@ -268,8 +351,9 @@ class BaseVIReIDMetric(BaseMetric):
             for side in sides
         }
         gallery_paths = [img_paths[i] for i in gallery]
-        draws = self.draw_galleries(pids[gallery], cam_ids[gallery],
-                                    gallery_paths)
+        draws = self._trial_galleries(direction, pids[gallery],
+                                      cam_ids[gallery], gallery_paths,
+                                      len(query))
         union = np.unique(np.concatenate(draws))
         gallery_feats = {
             side:
