@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Measure MMN's training and test speed for docs/benchmarks.md on a
+# generated SYSU-MM01 tree (no dataset or ImageNet weights needed):
+# benchmark_train.py at 384x192 and 128x64 and benchmark_test.py at 384x192,
+# each in float32 and with --channels-last, plus --amp and
+# --amp --channels-last where a GPU is present. Prints every tool's report
+# and, last, their markdown rows.
+#
+# Usage: bash tools/analysis_tools/run_benchmarks.sh [WORK_DIR]
+#   ITERS (default 20) and WARMUP (default 3) set the training iterations;
+#   PYTHON (default python) the interpreter.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PYTHON=${PYTHON:-python}
+WORK=${1:-work_dirs/benchmarks}
+ITERS=${ITERS:-20}
+WARMUP=${WARMUP:-3}
+CONFIG=configs/mmn_sysu.py
+DATA=$WORK/SYSU-MM01
+CHECKPOINT=$WORK/mmn_sysu_initial.pth
+ROWS=$WORK/rows.md
+mkdir -p "$WORK"
+
+if [ ! -d "$DATA" ]; then
+    # 16 training and 16 test identities, 10 images per identity and camera
+    "$PYTHON" tools/misc/generate_synthetic_data.py sysu "$DATA" \
+        --num-ids 16 0 16 --imgs-per-cam 10 --img-size 288 144 --seed 0
+fi
+if [ ! -f "$CHECKPOINT" ]; then
+    # the initial weights of the config's model: speed does not depend on
+    # them, and a checkpoint lets benchmark_test.py load like tools/test.py
+    "$PYTHON" - "$CONFIG" "$DATA" "$CHECKPOINT" <<'PY'
+import sys
+
+from mmreid_mmn.cli import load_config, set_num_classes
+from mmreid_mmn.fileio import atomic_torch_save
+from mmreid_mmn.registry import MODELS
+from mmreid_mmn.utils import register_all_modules
+
+config, data_root, out = sys.argv[1:]
+cfg = load_config(config, {'data_root': data_root,
+                           'model.backbone.init_cfg': None})
+register_all_modules(init_default_scope=False)
+set_num_classes(cfg)
+model = MODELS.build(cfg.model)
+model.init_weights()
+atomic_torch_save({'state_dict': model.state_dict(), 'meta': {}}, out)
+PY
+fi
+
+VARIANTS=('' '--channels-last')
+if "$PYTHON" -c 'import sys, torch; sys.exit(not torch.cuda.is_available())'
+then
+    VARIANTS+=('--amp' '--amp --channels-last')
+fi
+OPTIONS=(data_root="$DATA" model.backbone.init_cfg=None)
+SMALL=('train_dataloader.dataset.pipeline.1.scale=(64,128)')
+: > "$ROWS"
+run() {
+    echo "== $*"
+    "$PYTHON" "$@" | tee "$WORK/last.txt"
+    grep '^|' "$WORK/last.txt" | tail -n 1 >> "$ROWS"
+}
+for variant in "${VARIANTS[@]}"; do
+    # shellcheck disable=SC2086  # a variant is zero, one or two flags
+    run tools/analysis_tools/benchmark_train.py "$CONFIG" $variant \
+        --iters "$ITERS" --warmup "$WARMUP" --cfg-options "${OPTIONS[@]}"
+    # shellcheck disable=SC2086
+    run tools/analysis_tools/benchmark_train.py "$CONFIG" $variant \
+        --iters "$ITERS" --warmup "$WARMUP" \
+        --cfg-options "${OPTIONS[@]}" "${SMALL[@]}"
+done
+for variant in "${VARIANTS[@]}"; do
+    # shellcheck disable=SC2086
+    run tools/analysis_tools/benchmark_test.py "$CONFIG" "$CHECKPOINT" \
+        $variant --cfg-options "${OPTIONS[@]}"
+done
+echo "== markdown rows ($ROWS)"
+cat "$ROWS"
