@@ -4,8 +4,9 @@
 # paramwise_cfg also keeps frozen parameters (the DCL projection head, the
 # BNNeck biases) out of the optimizer. Per epoch e: (e+1)/10 x base for
 # e < 10, base for 10-19, 0.1 x base for 20-49, 0.01 x base from 50;
-# 81 epochs (0..80). The constructor builds MMEngine's groups and logs one
-# line per distinct setting instead of one per parameter.
+# 81 epochs (0..80). The constructor merges MMEngine's per-parameter groups
+# into one per distinct setting (2 for MMN: identical updates, fewer loops)
+# and logs one line per setting instead of one per parameter.
 optim_wrapper = dict(
     type='OptimWrapper',
     constructor='ReIDOptimWrapperConstructor',

@@ -7,15 +7,18 @@ from urllib.parse import urlparse
 import torch
 from mmengine.config import Config
 from mmengine.model import is_model_wrapper
+from mmengine.optim import OptimWrapperDict
 from mmengine.runner import Runner
 
+from mmreid_mmn.engine.optimizers import (ParamGroupMismatchError,
+                                          merge_saved_param_groups)
 from mmreid_mmn.fileio import (UnsafeCheckpointError,
                                load_checkpoint_safely,
                                register_atomic_local_backend)
 from mmreid_mmn.registry import RUNNERS
 from mmreid_mmn.utils.linked_options import check_linked_options
-from .checkpoint_fit import (DEFAULT_REVISE_KEYS, checkpoint_state_dict,
-                             load_fitting_state_dict)
+from .checkpoint_fit import (DEFAULT_REVISE_KEYS, CheckpointMismatchError,
+                             checkpoint_state_dict, load_fitting_state_dict)
 
 
 def _local_copy(filename: str) -> str:
@@ -65,7 +68,11 @@ class ReIDRunner(Runner):
       checkpoint hook selects through ``backend_args`` so that a run killed
       while saving keeps its earlier checkpoints;
     - a dataloader whose ``batch_sampler`` makes the batches (such as
-      ``CrossModalityBatchSampler``) needs no ``batch_size``.
+      ``CrossModalityBatchSampler``) needs no ``batch_size``;
+    - ``resume`` takes a checkpoint saved with one optimizer group per
+      parameter into the groups ``ReIDOptimWrapperConstructor`` merges per
+      setting (see ``merge_saved_param_groups``), or refuses it if the
+      settings differ.
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -113,12 +120,42 @@ class ReIDRunner(Runner):
         """Read ``filename`` through the allow-list and load it.
 
         Used by ``load_from`` and, through MMEngine's ``resume``, by
-        ``resume``. Arguments as for MMEngine's ``Runner.load_checkpoint``.
+        ``resume``, which gets the optimizer and scheduler states in the
+        layout of this run's groups. Arguments as for MMEngine's
+        ``Runner.load_checkpoint``.
+
+        Raises:
+            CheckpointMismatchError: It does not fit the model or, when
+                resuming, its optimizer groups are not this run's.
         """
         checkpoint = load_checkpoint_safely(
             _local_copy(filename), map_location=map_location)
-        return self.load_checkpoint_state(checkpoint, filename, strict,
-                                          revise_keys)
+        checkpoint = self.load_checkpoint_state(checkpoint, filename, strict,
+                                                revise_keys)
+        if (self._resuming and 'optimizer' in checkpoint
+                and self.optim_wrapper is not None):
+            checkpoint = self._in_our_param_groups(checkpoint, filename)
+        return checkpoint
+
+    def _in_our_param_groups(self, checkpoint: dict, source: str) -> dict:
+        """``checkpoint`` with its optimizer groups merged as ours are."""
+        self.optim_wrapper = self.build_optim_wrapper(self.optim_wrapper)
+        if isinstance(self.optim_wrapper, OptimWrapperDict):
+            return checkpoint
+        param_groups = self.optim_wrapper.optimizer.param_groups
+        try:
+            merged = merge_saved_param_groups(checkpoint, param_groups)
+        except ParamGroupMismatchError as error:
+            raise CheckpointMismatchError(
+                f'cannot resume from {source}: {error}; expected the '
+                "optimizer state of a run with this config's optimizer and "
+                'paramwise_cfg') from None
+        if merged is not checkpoint:
+            self.logger.info(
+                f'{source}: merged its '
+                f"{len(checkpoint['optimizer']['param_groups'])} optimizer "
+                f'parameter groups into {len(param_groups)}, one per setting')
+        return merged
 
     def load_checkpoint_state(
             self,

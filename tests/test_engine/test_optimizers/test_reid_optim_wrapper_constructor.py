@@ -1,4 +1,5 @@
-"""Tests of ReIDOptimWrapperConstructor: MMEngine's groups, a short log."""
+"""Tests of ReIDOptimWrapperConstructor: MMEngine's groups merged, a short
+log."""
 import copy
 import re
 from pathlib import Path
@@ -9,7 +10,7 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.optim import DefaultOptimWrapperConstructor, build_optim_wrapper
 
-from mmreid_mmn.engine import ReIDOptimWrapperConstructor
+from mmreid_mmn.engine import ReIDOptimWrapperConstructor, merge_param_groups
 from mmreid_mmn.engine.optimizers.reid_optim_wrapper_constructor import \
     param_group_summary
 from mmreid_mmn.registry import MODELS
@@ -36,7 +37,7 @@ def test_schedule_builds_the_constructor():
     assert OPTIM_WRAPPER.constructor == 'ReIDOptimWrapperConstructor'
 
 
-def test_param_groups_equal_mmengines():
+def test_param_groups_equal_mmengines_merged():
     torch.manual_seed(0)
     model = MODELS.build(SMALL_MMN)
     ours = build_optim_wrapper(model, OPTIM_WRAPPER).optimizer
@@ -44,8 +45,11 @@ def test_param_groups_equal_mmengines():
         model).optimizer
     assert type(ours) is type(default) is torch.optim.SGD
     assert ours.defaults == default.defaults
-    assert len(ours.param_groups) == len(default.param_groups) > 2
-    for group, expected in zip(ours.param_groups, default.param_groups):
+    # backbone and neck at 0.1x, the head at the base lr
+    merged = merge_param_groups(default.param_groups)
+    assert len(ours.param_groups) == len(merged) == 2
+    assert len(default.param_groups) > 2
+    for group, expected in zip(ours.param_groups, merged):
         assert [id(p) for p in group['params']] == [
             id(p) for p in expected['params']
         ]
