@@ -24,12 +24,6 @@ from mmreid_mmn.registry import LOOPS
 EXTRACT_CHOICES = ('drawn', 'all')
 
 
-def _check_extract(extract: str) -> None:
-    if extract not in EXTRACT_CHOICES:
-        raise ValueError(f'extract must be one of {EXTRACT_CHOICES}, got '
-                         f'{extract!r}')
-
-
 def planned_indices(dataset, metrics: Sequence) -> Optional[np.ndarray]:
     """Dataset indices that the metrics need, or None for every item.
 
@@ -94,9 +88,9 @@ def restrict_extraction(loop: Union[ValLoop, TestLoop],
         diff_rank_seed=runner._randomness_cfg.get('diff_rank_seed', False))
 
 
-@LOOPS.register_module()
-class ReIDValLoop(ValLoop):
-    """MMEngine's ``ValLoop`` extracting what the metrics' trials draw.
+class PlannedExtraction:
+    """Mixin of a val or test loop: build it, then extract what the
+    metrics' trials draw (see :func:`restrict_extraction`).
 
     Args:
         runner: The runner.
@@ -114,24 +108,20 @@ class ReIDValLoop(ValLoop):
                  evaluator: Union[Dict, List, Evaluator],
                  fp16: bool = False,
                  extract: str = 'drawn') -> None:
-        _check_extract(extract)
+        if extract not in EXTRACT_CHOICES:
+            raise ValueError(f'extract must be one of {EXTRACT_CHOICES}, '
+                             f'got {extract!r}')
         super().__init__(runner, dataloader, evaluator, fp16)
         restrict_extraction(self, dataloader, extract)
 
 
 @LOOPS.register_module()
-class ReIDTestLoop(TestLoop):
-    """MMEngine's ``TestLoop`` extracting what the metrics' trials draw.
+class ReIDValLoop(PlannedExtraction, ValLoop):
+    """MMEngine's ``ValLoop`` extracting what the metrics' trials draw;
+    arguments: :class:`PlannedExtraction`."""
 
-    Args: as :class:`ReIDValLoop`.
-    """
 
-    def __init__(self,
-                 runner,
-                 dataloader: Union[DataLoader, Dict],
-                 evaluator: Union[Dict, List, Evaluator],
-                 fp16: bool = False,
-                 extract: str = 'drawn') -> None:
-        _check_extract(extract)
-        super().__init__(runner, dataloader, evaluator, fp16)
-        restrict_extraction(self, dataloader, extract)
+@LOOPS.register_module()
+class ReIDTestLoop(PlannedExtraction, TestLoop):
+    """MMEngine's ``TestLoop`` extracting what the metrics' trials draw;
+    arguments: :class:`PlannedExtraction`."""
