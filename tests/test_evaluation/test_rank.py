@@ -3,7 +3,8 @@ import pytest
 import torch
 
 from mmreid_mmn.evaluation import evaluate_rank
-from mmreid_mmn.evaluation.functional import stable_argsort_rows
+from mmreid_mmn.evaluation.functional import rank, stable_argsort_rows
+from mmreid_mmn.evaluation.functional.rank import RankEvaluator
 
 # One gallery, already in ranked order (distance = position / 10):
 #   position  1    2    3    4    5    6    7
@@ -212,3 +213,52 @@ def test_stable_argsort_rows_equals_numpy_stable_sort():
         np.testing.assert_array_equal(stable_argsort_rows(array), expected)
     with pytest.raises(ValueError, match='2-D'):
         stable_argsort_rows(values[0])
+
+
+def _random_case(rng, num_query=30, num_gallery=40):
+    q_pids = rng.integers(0, 6, num_query)
+    g_pids = rng.integers(0, 5, num_gallery)
+    q_cams = rng.choice([3, 6, 1, 4], num_query)
+    g_cams = rng.choice([1, 2, 4, 5, 3], num_gallery)
+    return q_pids, g_pids, q_cams, g_cams
+
+
+def _assert_same(result, expected):
+    assert result.keys() == expected.keys()
+    for key, value in expected.items():
+        np.testing.assert_array_equal(result[key], value, err_msg=key)
+
+
+@pytest.mark.parametrize('protocol', ['sysu', 'regdb', 'llcm'])
+def test_one_evaluator_ranks_many_matrices(protocol):
+    # The evaluator keeps no state between matrices: each result is that
+    # of a fresh evaluate_rank, whatever was evaluated before.
+    rng = np.random.default_rng(3)
+    labels = _random_case(rng)
+    evaluator = RankEvaluator(*labels, protocol, max_rank=10)
+    matrices = [
+        rng.standard_normal((30, 40)).astype(np.float32),
+        rng.integers(0, 3, (30, 40)).astype(np.float32),
+        rng.integers(0, 3, (30, 40)).astype(np.float64)
+    ]
+    for distmat in matrices + matrices[:1]:
+        q_pids, g_pids, q_cams, g_cams = labels
+        _assert_same(
+            evaluator.evaluate(distmat, per_query=True),
+            evaluate_rank(distmat, q_pids, g_pids, q_cams, g_cams, protocol,
+                          max_rank=10, per_query=True))
+    with pytest.raises(ValueError, match='rows but q_pids'):
+        evaluator.evaluate(matrices[0][:5])
+
+
+@pytest.mark.parametrize('protocol', ['sysu', 'regdb', 'llcm'])
+def test_rows_sorted_in_blocks_give_the_same_numbers(protocol, monkeypatch):
+    rng = np.random.default_rng(4)
+    q_pids, g_pids, q_cams, g_cams = _random_case(rng, 50, 40)
+    distmat = rng.integers(0, 5, (50, 40)).astype(np.float32)
+    args = (distmat, q_pids, g_pids, q_cams, g_cams, protocol)
+    expected = evaluate_rank(*args, per_query=True)
+    monkeypatch.setattr(rank, 'MAX_KEYS_PER_BLOCK', 7 * 40)  # 7 rows
+    assert RankEvaluator(q_pids, g_pids, q_cams, g_cams,
+                         protocol)._block_rows == 7
+    _assert_same(evaluate_rank(*args, per_query=True), expected)

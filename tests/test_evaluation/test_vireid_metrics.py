@@ -10,6 +10,7 @@ from scipy.io import savemat
 from mmreid_mmn.evaluation import evaluate_rank
 from mmreid_mmn.evaluation.functional import (k_reciprocal_rerank,
                                               seeded_gallery_draw)
+from mmreid_mmn.evaluation.metrics import base_vireid_metric
 from mmreid_mmn.registry import DATASETS, METRICS
 from mmreid_mmn.structures.reid_data_sample import ReIDDataSample
 
@@ -64,6 +65,9 @@ SYSU_GROUPS = [('visible', 1, 'gallery', 3), ('visible', 2, 'gallery', 2),
                ('infrared', 3, 'query', 2), ('visible', 4, 'gallery', 3),
                ('visible', 5, 'gallery', 1), ('infrared', 6, 'query', 2)]
 REGDB_GROUPS = [('visible', 1, None, 4), ('infrared', 2, None, 4)]
+LLCM_GROUPS = [('visible', 1, None, 2), ('infrared', 1, None, 2),
+               ('visible', 2, None, 3), ('infrared', 4, None, 1),
+               ('visible', 4, None, 2)]
 
 
 def _columns(samples, key='bn'):
@@ -120,6 +124,24 @@ def test_sysu_metric_averages_release_trials():
             100 * mean['cmc_standard'][rank - 1])
     assert result['ir2vis_mAP'] == pytest.approx(100 * mean['mAP'])
     assert result['ir2vis_mINP'] == pytest.approx(100 * mean['mINP'])
+
+
+@pytest.mark.parametrize('type_,groups,directions',
+                         [('SYSUMM01Metric', SYSU_GROUPS, 1),
+                          ('LLCMMetric', LLCM_GROUPS, 2)])
+def test_trials_ranked_in_threads_give_the_numbers_of_one(
+        type_, groups, directions, monkeypatch):
+    # Several trials are ranked at once in threads; the sums are taken in
+    # trial order, so the numbers are bit for bit those of one thread.
+    samples = _samples(groups)
+    cfg = dict(type=type_, num_trials=5)
+    monkeypatch.setattr(torch, 'get_num_threads', lambda: 3)
+    threaded = _run(cfg, samples)
+    monkeypatch.setattr(base_vireid_metric, 'MAX_RANKING_THREADS', 1)
+    one = _run(cfg, samples)
+    assert sum(key.endswith('_max_mINP') for key in one) == directions
+    assert list(threaded) == list(one)
+    assert threaded == one
 
 
 def test_sysu_metric_with_rand_perm_cam(tmp_path):

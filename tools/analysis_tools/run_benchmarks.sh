@@ -22,9 +22,10 @@ ROWS=$WORK/rows.md
 mkdir -p "$WORK"
 
 if [ ! -d "$DATA" ]; then
-    # 16 training and 16 test identities, 10 images per identity and camera
+    # 16 training (14 + 2 val) and 16 test identities, 10 images per
+    # identity and camera
     "$PYTHON" tools/misc/generate_synthetic_data.py sysu "$DATA" \
-        --num-ids 16 0 16 --imgs-per-cam 10 --img-size 288 144 --seed 0
+        --num-ids 14 2 16 --imgs-per-cam 10 --img-size 288 144 --seed 0
 fi
 if [ ! -f "$CHECKPOINT" ]; then
     # the initial weights of the config's model: speed does not depend on
@@ -40,7 +41,7 @@ from mmreid_mmn.utils import register_all_modules
 config, data_root, out = sys.argv[1:]
 cfg = load_config(config, {'data_root': data_root,
                            'model.backbone.init_cfg': None})
-register_all_modules(init_default_scope=False)
+register_all_modules()
 set_num_classes(cfg)
 model = MODELS.build(cfg.model)
 model.init_weights()

@@ -33,6 +33,7 @@ the drawn galleries. At evaluation it takes the remembered galleries, so
 the draws, and the numbers, are those of extracting every candidate. The
 metric's own arguments are the only draw setting; the dataset knows none.
 """
+from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -45,7 +46,7 @@ from mmreid_mmn.structures.reid_data_sample import INFRARED, VISIBLE
 from ..functional.gallery_draw import (load_rand_perm_cam,
                                        rand_perm_cam_gallery_draw,
                                        seeded_gallery_draw)
-from ..functional.rank import evaluate_rank
+from ..functional.rank import RankEvaluator
 from ..functional.rerank import k_reciprocal_rerank
 from ..functional.similarity_combinations import (COMBINATIONS,
                                                   combination_pairs,
@@ -61,6 +62,9 @@ REPORTED_RANKS = (1, 5, 10, 20)
 # Above this many bytes of query x gallery similarities, they are computed
 # per trial instead of once for the union of all trials' galleries.
 MAX_CACHED_SIMILARITY_BYTES = 2**30
+# Trials ranked at once, each in a thread holding its own matrices: beyond a
+# few, the Python work between NumPy calls (under the GIL) dominates.
+MAX_RANKING_THREADS = 4
 
 
 class BaseVIReIDMetric(BaseMetric):
@@ -380,12 +384,12 @@ class BaseVIReIDMetric(BaseMetric):
                 for side in sides
             }
 
-        sums = {name: None for name in names}
-        for draw in draws:
+        def rank_trial(draw: np.ndarray) -> Dict[str, dict]:
+            """Every combination's numbers on one trial's gallery."""
             columns = np.searchsorted(union, draw)
             if cached:
                 sims = {
-                    pair: sim[:, columns]
+                    pair: np.take(sim, columns, axis=1)
                     for pair, sim in union_sims.items()
                 }
             else:
@@ -403,14 +407,24 @@ class BaseVIReIDMetric(BaseMetric):
                                      gallery_feats[side][columns])
                     for side in sides
                 }
-            for name in names:
-                distmat = self._distances(name, sims, query_grams,
-                                          gallery_grams)
-                result = evaluate_rank(distmat, pids[query],
-                                       pids[gallery[draw]], cam_ids[query],
-                                       cam_ids[gallery[draw]], self.protocol,
-                                       self.max_rank)
-                sums[name] = self._accumulate(sums[name], result)
+            ranker = RankEvaluator(pids[query], pids[gallery[draw]],
+                                   cam_ids[query], cam_ids[gallery[draw]],
+                                   self.protocol, self.max_rank)
+            return {
+                name: ranker.evaluate(
+                    self._distances(name, sims, query_grams, gallery_grams))
+                for name in names
+            }
+
+        # Trials that only rank (NumPy, which releases the GIL) run in
+        # parallel; the sums are taken in trial order, as one by one.
+        workers = (min(torch.get_num_threads(), MAX_RANKING_THREADS)
+                   if cached and not self.rerank else 1)
+        sums = {name: None for name in names}
+        with ThreadPoolExecutor(workers) as pool:
+            for trial in pool.map(rank_trial, draws):
+                for name in names:
+                    sums[name] = self._accumulate(sums[name], trial[name])
         means = {
             name: {
                 key: value / len(draws)
