@@ -6,6 +6,7 @@ each figure on a line of its own (``label: value``) and then all of them as
 a markdown table of one row, ready to paste next to other runs' rows.
 """
 import argparse
+import os.path as osp
 import resource
 import sys
 import time
@@ -142,6 +143,21 @@ def _rss_mib(who: int) -> str:
     """``ru_maxrss`` of ``RUSAGE_SELF`` or ``RUSAGE_CHILDREN`` in MiB."""
     peak = resource.getrusage(who).ru_maxrss * RU_MAXRSS_BYTES
     return f'{peak / MIB:.1f}'
+
+
+def run_figures(config: str, model: torch.nn.Module, precision: str,
+                channels_last: bool) -> List[Figure]:
+    """What a benchmark ran: config name, model, device, threads,
+    precision and memory format, the first figures of both tools."""
+    return [
+        Figure('config', 'config',
+               osp.splitext(osp.basename(config))[0]),
+        Figure('model', 'model', type(model).__name__),
+        Figure('device', 'device', describe_device(model_device(model))),
+        Figure('torch threads', 'threads', str(torch.get_num_threads())),
+        Figure('precision', 'precision', precision),
+        Figure('channels_last', 'channels_last', str(channels_last)),
+    ]
 
 
 def print_report(title: str, figures: List[Figure]) -> None:

@@ -15,7 +15,6 @@ timed on its own. No hook runs. The extraction is not warmed up: it is
 one pass, as in a test run.
 """
 import argparse
-import os.path as osp
 import time
 from typing import Dict, List, NamedTuple
 
@@ -29,10 +28,10 @@ from mmreid_mmn.cli import (build_runner, check_amp_device,
                             set_num_classes)
 from mmreid_mmn.cli.benchmark_timing import (Figure, Progress,
                                              add_benchmark_arguments,
-                                             describe_device, model_device,
-                                             peak_memory, print_report,
-                                             quiet_runner_log,
-                                             shut_down_workers, synchronize)
+                                             model_device, peak_memory,
+                                             print_report, quiet_runner_log,
+                                             run_figures, shut_down_workers,
+                                             synchronize)
 from mmreid_mmn.engine.runner.checkpoint_fit import (checkpoint_state_dict,
                                                      identity_classifier_rows)
 from mmreid_mmn.fileio import load_checkpoint_safely
@@ -157,14 +156,9 @@ def run(args: argparse.Namespace) -> None:
     timing = time_test(runner, args.amp)
     device = model_device(runner.model)
     figures = [
-        Figure('config', 'config', osp.splitext(osp.basename(
-            args.config))[0]),
-        Figure('model', 'model', type(runner.model).__name__),
-        Figure('device', 'device', describe_device(device)),
-        Figure('torch threads', 'threads', str(torch.get_num_threads())),
-        Figure('precision', 'precision',
-               'float16 autocast' if args.amp else 'float32'),
-        Figure('channels_last', 'channels_last', str(args.channels_last)),
+        *run_figures(args.config, runner.model,
+                     'float16 autocast' if args.amp else 'float32',
+                     args.channels_last),
         Figure('flip', 'flip', str(args.flip)),
         Figure('input size (h x w)', 'input', timing.input_size),
         Figure('images extracted', 'images', str(timing.images),

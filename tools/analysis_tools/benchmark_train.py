@@ -22,7 +22,6 @@ a step has 4 x P x K backbone inputs; one without (AGW) has 2 x P x K. The
 models state this in no attribute, so the tool reads it from the ``neck``.
 """
 import argparse
-import os.path as osp
 import time
 from typing import Iterator, NamedTuple, Optional
 
@@ -37,10 +36,10 @@ from mmreid_mmn.cli import (amp_optim_wrapper, build_runner,
                             set_num_classes)
 from mmreid_mmn.cli.benchmark_timing import (Figure, Progress,
                                              add_benchmark_arguments,
-                                             describe_device, model_device,
-                                             peak_memory, print_report,
-                                             quiet_runner_log,
-                                             shut_down_workers, synchronize)
+                                             model_device, peak_memory,
+                                             print_report, quiet_runner_log,
+                                             run_figures, shut_down_workers,
+                                             synchronize)
 from mmreid_mmn.utils import register_all_modules
 
 
@@ -190,13 +189,7 @@ def run(args: argparse.Namespace) -> None:
     precision = (f'{runner.cfg.optim_wrapper.dtype} autocast'
                  if args.amp else 'float32')
     figures = [
-        Figure('config', 'config', osp.splitext(osp.basename(
-            args.config))[0]),
-        Figure('model', 'model', type(model).__name__),
-        Figure('device', 'device', describe_device(device)),
-        Figure('torch threads', 'threads', str(torch.get_num_threads())),
-        Figure('precision', 'precision', precision),
-        Figure('channels_last', 'channels_last', str(args.channels_last)),
+        *run_figures(args.config, model, precision, args.channels_last),
         Figure('input size (h x w)', 'input', timing.input_size),
         Figure('images/s, backbone inputs', 'backbone img/s',
                f'{loaded_rate * per_image:.1f}',
