@@ -15,6 +15,11 @@ from mmreid_mmn.utils import register_all_modules
 TINY_BACKBONE = dict(type='TwoStreamResNet', depth=18)
 TINY_HEAD = dict(type='PartBNNeckHead', num_classes=3, in_channels=512)
 
+TEST_LOADER = dict(batch_size=4, num_workers=0,
+                   sampler=dict(type='DefaultSampler', shuffle=False),
+                   dataset=dict(type='SYSUMM01Dataset', data_root='<sysu>',
+                                split='test', pipeline=[]))
+TEST_METRIC = dict(type='SYSUMM01Metric', num_trials=2)
 CASES = {
     'HOOKS': {
         'EpochSeedHook': {},
@@ -69,6 +74,12 @@ CASES = {
                            work_dir='work_dir', experiment_name='registry',
                            default_scope='mmreid_mmn'),
     },
+    # built with the ReIDRunner above as their runner
+    'LOOPS': {
+        'ReIDValLoop': dict(dataloader=TEST_LOADER, evaluator=TEST_METRIC),
+        'ReIDTestLoop': dict(dataloader=TEST_LOADER, evaluator=TEST_METRIC,
+                             extract='all'),
+    },
     'OPTIM_WRAPPER_CONSTRUCTORS': {
         'ReIDOptimWrapperConstructor':
         dict(optim_wrapper_cfg=dict(optimizer=dict(type='SGD', lr=0.1))),
@@ -94,7 +105,7 @@ CHILD = textwrap.dedent('''
             return {k: fill(v) for k, v in value.items()}
         return roots.get(value, value) if isinstance(value, str) else value
 
-    built = []
+    built, runners = [], []
     for registry_name, names in cases.items():
         for name, args in names.items():
             cfg = fill(dict(type=name, **args))
@@ -106,7 +117,11 @@ CHILD = textwrap.dedent('''
                 cfg['sampler'] = registry.DATA_SAMPLERS.build(cfg['sampler'])
             elif registry_name == 'DATA_SAMPLERS':
                 cfg['dataset'] = registry.DATASETS.build(cfg['dataset'])
+            if registry_name == 'LOOPS':
+                cfg['runner'] = runners[0]
             obj = getattr(registry, registry_name).build(cfg)
+            if registry_name == 'RUNNERS':
+                runners.append(obj)
             assert type(obj).__name__ == name, (name, type(obj))
             built.append(name)
     print(json.dumps(built))
