@@ -5,16 +5,12 @@ from mmengine.config import Config
 from mmengine.dist import is_main_process
 from mmengine.logging import print_log
 
-from mmreid_mmn.cli import (add_runner_arguments, build_runner,
+from mmreid_mmn.cli import (add_runner_arguments, build_sized_runner,
                             check_amp_device, destroying_process_group,
                             exit_on_user_error, load_runner_config,
-                            set_num_classes, setup_cpu_distributed,
                             write_metrics_file)
-from mmreid_mmn.engine.runner.checkpoint_fit import (checkpoint_state_dict,
-                                                     identity_classifier_rows)
 from mmreid_mmn.evaluation import DumpReIDFeatures
 from mmreid_mmn.fileio import atomic_torch_save, load_checkpoint_safely
-from mmreid_mmn.utils import register_all_modules
 
 
 def parse_args() -> argparse.Namespace:
@@ -76,14 +72,7 @@ def run(args: argparse.Namespace) -> None:
     """
     cfg = merge_args(load_runner_config(args), args)
     checkpoint = load_checkpoint_safely(args.checkpoint, 'cpu')
-    register_all_modules(init_default_scope=False)
-    num_classes_line = set_num_classes(cfg, identity_classifier_rows(
-        checkpoint_state_dict(checkpoint, args.checkpoint)))
-    setup_cpu_distributed(cfg)
-    runner = build_runner(cfg)
-    if num_classes_line is not None:
-        print_log(num_classes_line.message, logger='current',
-                  level=num_classes_line.level)
+    runner = build_sized_runner(cfg, checkpoint, args.checkpoint)
     runner.load_checkpoint_state(checkpoint, args.checkpoint)
     del checkpoint
     metrics = runner.test()

@@ -5,12 +5,10 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 
 from mmreid_mmn.cli import (add_runner_arguments, amp_optim_wrapper,
-                            build_runner, check_amp_device,
+                            build_sized_runner, check_amp_device,
                             destroying_process_group, exit_on_user_error,
-                            find_resume_checkpoint,
-                            gpu_supports_bfloat16, load_runner_config,
-                            set_num_classes, setup_cpu_distributed)
-from mmreid_mmn.utils import register_all_modules
+                            find_resume_checkpoint, gpu_supports_bfloat16,
+                            load_runner_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -66,13 +64,7 @@ def run(args: argparse.Namespace) -> None:
     if args.amp:
         cfg.optim_wrapper, amp_line = amp_optim_wrapper(
             cfg.optim_wrapper, gpu_supports_bfloat16())
-    register_all_modules(init_default_scope=False)
-    num_classes_line = set_num_classes(cfg)
-    setup_cpu_distributed(cfg)
-    runner = build_runner(cfg)
-    if num_classes_line is not None:
-        print_log(num_classes_line.message, logger='current',
-                  level=num_classes_line.level)
+    runner = build_sized_runner(cfg)
     if amp_line is not None:
         print_log(amp_line, logger='current')
     runner.train()

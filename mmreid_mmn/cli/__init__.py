@@ -15,6 +15,7 @@ from .results_table import (MISSING, PAPER_GROUPS, ColumnGroup, Result,
                             format_csv, format_markdown, headline_groups,
                             result_from_record, table_rows)
 from .tool_config import (add_runner_arguments, build_runner,
+                          build_sized_runner,
                           check_amp_device, load_config, load_runner_config)
 from .tool_errors import USER_ERRORS, exit_on_user_error
 from .trial_runs import (TrialPlanError, TrialRun, parse_cfg_options,
@@ -26,7 +27,8 @@ __all__ = [
     'ConfigOptionError', 'check_cfg_option_keys', 'merge_cfg_options',
     'setup_cpu_distributed', 'destroying_process_group',
     'find_resume_checkpoint', 'is_complete_checkpoint',
-    'add_runner_arguments', 'build_runner', 'check_amp_device', 'load_config',
+    'add_runner_arguments', 'build_runner', 'build_sized_runner',
+    'check_amp_device', 'load_config',
     'load_runner_config', 'amp_optim_wrapper', 'gpu_supports_bfloat16',
     'NumClassesError', 'set_num_classes',
     'USER_ERRORS', 'exit_on_user_error', 'METRICS_FILE',

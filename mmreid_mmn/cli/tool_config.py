@@ -6,11 +6,17 @@ from typing import Dict, Optional
 
 from mmengine.config import Config, DictAction
 from mmengine.device import get_device
+from mmengine.logging import print_log
 from mmengine.runner import Runner
 
+from mmreid_mmn.engine.runner.checkpoint_fit import (checkpoint_state_dict,
+                                                     identity_classifier_rows)
 from mmreid_mmn.registry import RUNNERS
+from mmreid_mmn.utils import register_all_modules
 from mmreid_mmn.utils.linked_options import apply_linked_options
 from .config_options import merge_cfg_options
+from .cpu_distributed import setup_cpu_distributed
+from .num_classes import set_num_classes
 
 DEFAULT_RUNNER_TYPE = 'ReIDRunner'
 
@@ -93,3 +99,33 @@ def build_runner(cfg: Config) -> Runner:
     """
     cfg.setdefault('runner_type', DEFAULT_RUNNER_TYPE)
     return RUNNERS.build(cfg)
+
+
+def build_sized_runner(cfg: Config,
+                       checkpoint: Optional[dict] = None,
+                       checkpoint_path: str = '') -> Runner:
+    """Build a tool's runner with the identity classifiers sized.
+
+    Registers the modules, sets ``model.head.num_classes`` from the read
+    ``checkpoint``'s classifiers when one is given (testing), else from the
+    training split (see :func:`set_num_classes`), sets up CPU distributed
+    runs and builds the runner; the sizing line is logged once the
+    runner's logger exists. The checkpoint is not loaded here.
+
+    Args:
+        cfg: The tool's config; changed in place.
+        checkpoint: A checkpoint read through the allow-list, or None.
+        checkpoint_path: Its path, for messages.
+    """
+    register_all_modules(init_default_scope=False)
+    rows = None
+    if checkpoint is not None:
+        rows = identity_classifier_rows(
+            checkpoint_state_dict(checkpoint, checkpoint_path))
+    num_classes_line = set_num_classes(cfg, rows)
+    setup_cpu_distributed(cfg)
+    runner = build_runner(cfg)
+    if num_classes_line is not None:
+        print_log(num_classes_line.message, logger='current',
+                  level=num_classes_line.level)
+    return runner

@@ -19,23 +19,18 @@ import time
 from typing import Dict, List, NamedTuple
 
 import torch
-from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmengine.runner.amp import autocast
 
-from mmreid_mmn.cli import (build_runner, check_amp_device,
-                            exit_on_user_error, load_runner_config,
-                            set_num_classes)
+from mmreid_mmn.cli import (build_sized_runner, check_amp_device,
+                            exit_on_user_error, load_runner_config)
 from mmreid_mmn.cli.benchmark_timing import (Figure, Progress,
                                              add_benchmark_arguments,
                                              model_device, peak_memory,
                                              print_report, quiet_runner_log,
                                              run_figures, shut_down_workers,
                                              synchronize)
-from mmreid_mmn.engine.runner.checkpoint_fit import (checkpoint_state_dict,
-                                                     identity_classifier_rows)
 from mmreid_mmn.fileio import load_checkpoint_safely
-from mmreid_mmn.utils import register_all_modules
 
 
 class EvaluationTiming(NamedTuple):
@@ -90,13 +85,7 @@ def build_test(args: argparse.Namespace) -> Runner:
     if args.channels_last:
         cfg.model.channels_last = True
     checkpoint = load_checkpoint_safely(args.checkpoint, 'cpu')
-    register_all_modules(init_default_scope=False)
-    num_classes_line = set_num_classes(cfg, identity_classifier_rows(
-        checkpoint_state_dict(checkpoint, args.checkpoint)))
-    runner = build_runner(cfg)
-    if num_classes_line is not None:
-        print_log(num_classes_line.message, logger='current',
-                  level=num_classes_line.level)
+    runner = build_sized_runner(cfg, checkpoint, args.checkpoint)
     runner.load_checkpoint_state(checkpoint, args.checkpoint)
     return runner
 

@@ -26,21 +26,18 @@ import time
 from typing import Iterator, NamedTuple, Optional
 
 import torch
-from mmengine.logging import print_log
 from mmengine.runner import Runner
 from torch.utils.data import DataLoader
 
-from mmreid_mmn.cli import (amp_optim_wrapper, build_runner,
+from mmreid_mmn.cli import (amp_optim_wrapper, build_sized_runner,
                             check_amp_device, exit_on_user_error,
-                            gpu_supports_bfloat16, load_runner_config,
-                            set_num_classes)
+                            gpu_supports_bfloat16, load_runner_config)
 from mmreid_mmn.cli.benchmark_timing import (Figure, Progress,
                                              add_benchmark_arguments,
                                              model_device, peak_memory,
                                              print_report, quiet_runner_log,
                                              run_figures, shut_down_workers,
                                              synchronize)
-from mmreid_mmn.utils import register_all_modules
 
 
 class TrainTiming(NamedTuple):
@@ -97,12 +94,7 @@ def build_training(args: argparse.Namespace) -> Runner:
     if args.amp:
         cfg.optim_wrapper, _ = amp_optim_wrapper(cfg.optim_wrapper,
                                                  gpu_supports_bfloat16())
-    register_all_modules(init_default_scope=False)
-    num_classes_line = set_num_classes(cfg)
-    runner = build_runner(cfg)
-    if num_classes_line is not None:
-        print_log(num_classes_line.message, logger='current',
-                  level=num_classes_line.level)
+    runner = build_sized_runner(cfg)
     loop = runner.train_loop
     runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
     runner.scale_lr(runner.optim_wrapper, runner.auto_scale_lr)
