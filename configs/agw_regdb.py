@@ -8,4 +8,6 @@ _base_ = [
     './_base_/default_runtime.py',
 ]
 
-direction = 'visible_to_infrared'  # a linked option: it sets both evaluators
+direction = 'visible_to_infrared'
+val_evaluator = dict(direction=direction)
+test_evaluator = val_evaluator

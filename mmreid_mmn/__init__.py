@@ -3,8 +3,9 @@
 Importing the package (or calling ``register_all_modules()``) registers its
 components and changes nothing else: MMEngine's file backends and checkpoint
 loaders and torch's loading stay as they are. The runs built from our
-configs get safe checkpoint loading and atomic checkpoint writes from
-``ReIDRunner`` (``runner_type`` in ``configs/_base_/default_runtime.py``).
+configs, under any runner, get allow-listed checkpoint loading and atomic
+checkpoint writes from the hooks ``configs/_base_/default_runtime.py``
+names (``SafeCheckpointLoadingHook``, ``AtomicCheckpointHook``).
 """
 from .version import __version__
 

@@ -7,6 +7,7 @@ of ``tools/`` to call it in process; ``log_to_file`` makes a fresh current
 MMLogger writing to a file.
 """
 import importlib.util
+import sys
 from logging import FileHandler
 from pathlib import Path
 from types import ModuleType
@@ -31,7 +32,12 @@ def load_tool() -> Callable[[str], ModuleType]:
         spec = importlib.util.spec_from_file_location(f'tool_{path.stem}',
                                                       path)
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        # as when Python runs the script: its folder's modules import
+        sys.path.insert(0, str(path.parent))
+        try:
+            spec.loader.exec_module(module)
+        finally:
+            sys.path.remove(str(path.parent))
         return module
 
     return load

@@ -3,7 +3,10 @@
 Each leaf config (its ``_base_`` files come in through inheritance) is
 pointed at the session's synthetic tree of its dataset with the linked
 ``data_root`` option, then its model, datasets, sampler and metric are
-built through the registries. Models are built without ``init_weights``:
+built through the registries: the model as ``MODELS.build`` gives it (no
+identity classifiers, which extraction does not need), then sized from the
+training data for a training step. Models are built without
+``init_weights``:
 the ImageNet weights (``torchvision://``) cannot be downloaded here. The
 release's learning-rate schedule is checked on ``mmn_sysu.py`` for all 81
 epochs.
@@ -18,8 +21,7 @@ from mmengine.optim import build_optim_wrapper
 from mmreid_mmn.registry import (DATA_SAMPLERS, DATASETS, METRICS, MODELS,
                                  PARAM_SCHEDULERS)
 from mmreid_mmn.structures import ReIDDataSample
-from mmreid_mmn.cli import load_config as load_tool_config
-from mmreid_mmn.cli import set_num_classes
+from mmreid_mmn.config import load_config as load_tool_config
 from mmreid_mmn.utils import register_all_modules
 
 register_all_modules()
@@ -121,15 +123,21 @@ def test_config_builds_model_datasets_and_metric(name, request):
     cfg = load_config(name, request)
     dataset_type = cfg.train_dataloader.dataset.type
     assert 'num_classes' not in cfg.model.head  # it follows the data
-    set_num_classes(cfg)
     num_train, num_test = SPLIT_SIZES[dataset_type]
     if cfg.test_dataloader.dataset.get('mode') == 'indoor':
         num_test = SYSU_INDOOR_TEST_SIZE
 
     model = MODELS.build(cfg.model)
-    assert model.head.num_classes == TRAIN_IDENTITIES[dataset_type]
+    assert model.head.num_classes is None
+    inputs, samples = loss_batch()
+    with torch.no_grad():
+        feats = model.eval()(inputs, samples, mode='tensor')
+    width = model.backbone.out_channels * model.head.num_parts
+    assert feats['bn'].shape == (4, width)
+    assert torch.allclose(feats['bn'].norm(dim=1), torch.ones(4))
+    model.head.set_num_classes(TRAIN_IDENTITIES[dataset_type])
     model.train()
-    losses = model(*loss_batch(), mode='loss')
+    losses = model(inputs, samples, mode='loss')
     total = sum(value for key, value in losses.items() if 'loss' in key)
     assert torch.isfinite(total)
 
@@ -138,7 +146,7 @@ def test_config_builds_model_datasets_and_metric(name, request):
     height, width = cfg.img_scale[1], cfg.img_scale[0]
     assert train_set[0]['inputs'].shape == (3, height, width)
     sampler_cfg = cfg.train_dataloader.sampler
-    assert 'batch_size' not in cfg.train_dataloader
+    assert cfg.train_dataloader.batch_size is None  # the batch sampler's
     sampler = DATA_SAMPLERS.build(sampler_cfg,
                                   default_args=dict(dataset=train_set))
     batch_sampler = DATA_SAMPLERS.build(

@@ -93,7 +93,7 @@ def test_importing_every_module_changes_nothing():
     assert after == before
 
 
-def test_a_reid_runner_adds_only_its_own_backend(tmp_path):
+def test_the_checkpoint_hook_adds_only_its_own_backend(tmp_path):
     build = IMPORT_EVERYTHING + textwrap.dedent(f'''
         from mmengine.model import BaseModel
         from mmreid_mmn.engine import ReIDRunner
@@ -104,7 +104,9 @@ def test_a_reid_runner_adds_only_its_own_backend(tmp_path):
                 return {{}}
 
 
-        ReIDRunner(model=Toy(), work_dir={str(tmp_path)!r})
+        ReIDRunner(model=Toy(), work_dir={str(tmp_path)!r},
+                   default_hooks=dict(checkpoint=dict(
+                       type='mmreid_mmn.AtomicCheckpointHook')))
         ''')
     before, after = run_snapshots(build)
     added = {k: v for k, v in after['backends'].items()

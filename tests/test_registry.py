@@ -13,7 +13,13 @@ import mmreid_mmn.registry as registry
 from mmreid_mmn.utils import register_all_modules
 
 TINY_BACKBONE = dict(type='TwoStreamResNet', depth=18)
-TINY_HEAD = dict(type='PartBNNeckHead', num_classes=3, in_channels=512)
+TINY_HEAD = dict(type='PartBNNeckHead', in_channels=512)
+TRAIN_LOADER = dict(batch_size=None, num_workers=0,
+                    sampler=dict(type='CrossModalityIdentitySampler',
+                                 num_identities=2, num_instances=2),
+                    batch_sampler=dict(type='CrossModalityBatchSampler'),
+                    dataset=dict(type='SYSUMM01Dataset', data_root='<sysu>',
+                                 pipeline=[]))
 
 TEST_LOADER = dict(batch_size=4, num_workers=0,
                    sampler=dict(type='DefaultSampler', shuffle=False),
@@ -22,6 +28,8 @@ TEST_LOADER = dict(batch_size=4, num_workers=0,
 TEST_METRIC = dict(type='SYSUMM01Metric', num_trials=2)
 CASES = {
     'HOOKS': {
+        'AtomicCheckpointHook': dict(interval=1),
+        'SafeCheckpointLoadingHook': {},
         'EpochSeedHook': {},
         'ExtractionProgressHook': {},
     },
@@ -76,6 +84,7 @@ CASES = {
     },
     # built with the ReIDRunner above as their runner
     'LOOPS': {
+        'ReIDTrainLoop': dict(dataloader=TRAIN_LOADER, max_epochs=1),
         'ReIDValLoop': dict(dataloader=TEST_LOADER, evaluator=TEST_METRIC),
         'ReIDTestLoop': dict(dataloader=TEST_LOADER, evaluator=TEST_METRIC,
                              extract='all'),

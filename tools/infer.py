@@ -29,7 +29,7 @@ from PIL import Image
 from mmreid_mmn.apis import (ReIDInferencer, UnreadableImageError,
                              expand_images, features_cache_key, list_images,
                              load_cached_features, save_cached_features)
-from mmreid_mmn.cli import exit_on_user_error
+from mmreid_mmn.tooling import exit_on_user_error
 from mmreid_mmn.evaluation.functional import COMBINATIONS
 from mmreid_mmn.fileio import atomic_output_file
 from mmreid_mmn.structures import MODALITIES

@@ -11,7 +11,7 @@ every run, the mean and the sample std. Each training and test is a
 subprocess, its output in ``train.log`` / ``test.log`` of the run's work
 dir. Run it again to continue: a finished run (its
 ``epoch_<max_epochs>.pth`` exists) is not trained again, an unfinished one
-resumes from its newest checkpoint, and every run is tested anew (the
+resumes from its last checkpoint, and every run is tested anew (the
 code or the options may have changed since). A failed run is named in the
 summary's ``failed`` and makes the exit status 1. With ``--launcher
 pytorch`` each training and test runs under torchrun
@@ -30,12 +30,15 @@ from typing import List, Optional, Tuple
 import mmengine
 from mmengine.logging import print_log
 
-from mmreid_mmn.cli import (METRICS_FILE, SUMMARY_FILE, SUMMARY_TABLE_FILE,
-                            TrialPlanError, TrialRun, exit_on_user_error,
-                            find_resume_checkpoint, load_config,
-                            parse_cfg_options, plan_trial_runs, run_name,
-                            summary_markdown, tool_command, trial_summary)
+from mmreid_mmn.config import load_config
+from mmreid_mmn.engine.runner import latest_checkpoint
 from mmreid_mmn.fileio import atomic_output_file
+from mmreid_mmn.results import (METRICS_FILE, SUMMARY_FILE,
+                                SUMMARY_TABLE_FILE, run_name,
+                                summary_markdown, trial_summary)
+from mmreid_mmn.tooling import exit_on_user_error
+from trial_runs import (TrialPlanError, TrialRun, parse_cfg_options,
+                        plan_trial_runs, tool_command)
 
 TOOLS = osp.dirname(osp.abspath(__file__))
 # lines of a failed run's output kept in the summary
@@ -116,7 +119,8 @@ def train_run(run: TrialRun, args: argparse.Namespace,
         say(f'{tag}: finished ({run.last_checkpoint} exists), training '
             'skipped')
         return None
-    resume_from = find_resume_checkpoint(run.work_dir)
+    resume_from = (latest_checkpoint(run.work_dir)
+                   if osp.isdir(run.work_dir) else None)
     start = ('from the start' if resume_from is None else
              f'resuming from {resume_from}')
     say(f'{tag}: training {start} in {run.work_dir}')

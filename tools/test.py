@@ -5,12 +5,13 @@ from mmengine.config import Config
 from mmengine.dist import is_main_process
 from mmengine.logging import print_log
 
-from mmreid_mmn.cli import (add_runner_arguments, build_sized_runner,
-                            check_amp_device, destroying_process_group,
-                            exit_on_user_error, load_runner_config,
-                            write_metrics_file)
+from mmreid_mmn.engine.runner import build_runner
 from mmreid_mmn.evaluation import DumpReIDFeatures
-from mmreid_mmn.fileio import atomic_torch_save, load_checkpoint_safely
+from mmreid_mmn.fileio import atomic_torch_save, check_checkpoint_file
+from mmreid_mmn.results import write_metrics_file
+from mmreid_mmn.tooling import (add_runner_arguments, check_amp_device,
+                                destroying_process_group, exit_on_user_error,
+                                load_runner_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -45,13 +46,10 @@ def parse_args() -> argparse.Namespace:
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Test without resuming; apply ``--flip``, ``--amp``,
-    ``--channels-last`` and the feature dump of ``--out``.
-
-    The checkpoint is read by :func:`run` and handed to the runner, so
-    ``load_from`` stays unset.
-    """
-    cfg.load_from = None
+    """Load ``args.checkpoint`` (``load_from``, without resuming); apply
+    ``--flip``, ``--amp``, ``--channels-last`` and the feature dump of
+    ``--out``."""
+    cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.flip:
         cfg.model.flip_test = True
@@ -62,19 +60,21 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.out is not None:
         evaluator = cfg.test_evaluator
         metrics = evaluator if isinstance(evaluator, list) else [evaluator]
-        cfg.test_evaluator = list(metrics) + [dict(type='DumpReIDFeatures')]
+        # a config saved by an earlier --out run already dumps
+        if not any(metric.get('type') == 'DumpReIDFeatures'
+                   for metric in metrics):
+            metrics = list(metrics) + [dict(type='DumpReIDFeatures')]
+        cfg.test_evaluator = metrics
     return cfg
 
 
 def run(args: argparse.Namespace) -> None:
     """Evaluate ``args.checkpoint``; write ``metrics.json`` to the work
-    dir (see :mod:`mmreid_mmn.cli.metrics_file`); optionally save features.
+    dir (see :mod:`mmreid_mmn.results.metrics_file`); optionally save
+    features.
     """
-    cfg = merge_args(load_runner_config(args), args)
-    checkpoint = load_checkpoint_safely(args.checkpoint, 'cpu')
-    runner = build_sized_runner(cfg, checkpoint, args.checkpoint)
-    runner.load_checkpoint_state(checkpoint, args.checkpoint)
-    del checkpoint
+    check_checkpoint_file(args.checkpoint)  # before anything is built
+    runner = build_runner(merge_args(load_runner_config(args), args))
     metrics = runner.test()
     if is_main_process():
         path = write_metrics_file(runner.work_dir, args.config,

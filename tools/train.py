@@ -4,11 +4,12 @@ import argparse
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from mmreid_mmn.cli import (add_runner_arguments, amp_optim_wrapper,
-                            build_sized_runner, check_amp_device,
-                            destroying_process_group, exit_on_user_error,
-                            find_resume_checkpoint, gpu_supports_bfloat16,
-                            load_runner_config)
+from mmreid_mmn.engine.optimizers import (amp_optim_wrapper,
+                                          gpu_supports_bfloat16)
+from mmreid_mmn.engine.runner import build_runner
+from mmreid_mmn.tooling import (add_runner_arguments, check_amp_device,
+                                destroying_process_group, exit_on_user_error,
+                                load_runner_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -20,8 +21,8 @@ def parse_args() -> argparse.Namespace:
         type=str,
         const='auto',
         help='resume from this checkpoint, or, without a path, from the '
-        'newest complete checkpoint in the work dir (training starts as '
-        'configured when there is none)')
+        "work dir's last checkpoint (training starts as configured when "
+        'there is none)')
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -45,15 +46,9 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     is applied by :func:`run`, which logs the precision it chose)."""
     if args.channels_last:
         cfg.model.channels_last = True
-    resume_from = args.resume
-    if resume_from == 'auto':
-        resume_from = find_resume_checkpoint(cfg.work_dir)
-        if resume_from is None:
-            print_log(f'--resume: no complete checkpoint in {cfg.work_dir}, '
-                      'training starts as configured', logger='current')
-    if resume_from is not None:
+    if args.resume is not None:
         cfg.resume = True
-        cfg.load_from = resume_from
+        cfg.load_from = None if args.resume == 'auto' else args.resume
     return cfg
 
 
@@ -64,7 +59,7 @@ def run(args: argparse.Namespace) -> None:
     if args.amp:
         cfg.optim_wrapper, amp_line = amp_optim_wrapper(
             cfg.optim_wrapper, gpu_supports_bfloat16())
-    runner = build_sized_runner(cfg)
+    runner = build_runner(cfg)
     if amp_line is not None:
         print_log(amp_line, logger='current')
     runner.train()

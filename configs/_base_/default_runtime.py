@@ -1,8 +1,10 @@
 # Runtime shared by every config: runner, hooks, logging, environment,
 # seeding.
 default_scope = 'mmreid_mmn'
-# MMEngine's Runner, loading checkpoints through an allow-list (load_from,
-# resume, tools/test.py) and making the atomic_local backend available.
+# MMEngine's Runner, reading checkpoints through an allow-list with one-line
+# refusals (load_from, resume, tools/test.py). A plain Runner.from_cfg(cfg)
+# runs these configs too: the hooks below save atomically and load through
+# the same allow-list, and ReIDTrainLoop sizes the classifiers.
 runner_type = 'ReIDRunner'
 
 default_hooks = dict(
@@ -15,13 +17,15 @@ default_hooks = dict(
     # direction (e.g. sysu/ir2vis_rank1).
     # Checkpoints go to a temporary file renamed into place, so a run killed
     # while saving keeps its earlier ones.
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=1,
-                    save_best='auto', rule='greater',
-                    backend_args=dict(backend='atomic_local')),
+    checkpoint=dict(type='AtomicCheckpointHook', interval=1,
+                    max_keep_ckpts=1, save_best='auto', rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
 
 custom_hooks = [
+    # load_from and resume accept the message hub's log buffers that every
+    # checkpoint holds, and nothing else beyond torch's allow-list.
+    dict(type='SafeCheckpointLoadingHook'),
     # Distributed runs: average BatchNorm statistics over the ranks after
     # each epoch, so the validation and the saved checkpoint agree with
     # tools/test.py (a no-op in one process).

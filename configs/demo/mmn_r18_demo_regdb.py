@@ -42,11 +42,11 @@ test_pipeline = [
 train_dataloader = dict(
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(pipeline=train_pipeline))
+    dataset=dict(data_root=data_root, pipeline=train_pipeline))
 val_dataloader = dict(
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(pipeline=test_pipeline))
+    dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 model = dict(backbone=dict(depth=18, init_cfg=None))

@@ -4,7 +4,7 @@ from .feature_cache import (features_cache_key, file_fingerprint,
 from .image_inputs import UnreadableImageError, expand_images, list_images
 from .model_loading import init_model
 from .reid_inferencer import ReIDInferencer
-from .test_metric import build_test_metric
+from .evaluation_metric import build_test_metric
 
 __all__ = [
     'ReIDInferencer', 'UnreadableImageError', 'build_test_metric',

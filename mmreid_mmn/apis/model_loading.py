@@ -3,14 +3,12 @@ import copy
 from typing import Dict, Optional, Tuple, Union
 
 from mmengine.config import Config
-from mmengine.logging import print_log
 from mmengine.model import BaseModel
 from mmengine.registry import DefaultScope
 
-from mmreid_mmn.cli import load_config, merge_cfg_options, set_num_classes
-from mmreid_mmn.engine.runner.checkpoint_fit import (checkpoint_state_dict,
-                                                     load_fitting_state_dict,
-                                                     identity_classifier_rows)
+from mmreid_mmn.config import load_config, merge_cfg_options
+from mmreid_mmn.models.reid.checkpoint_fit import (checkpoint_state_dict,
+                                                   load_fitting_state_dict)
 from mmreid_mmn.fileio import load_checkpoint_safely
 from mmreid_mmn.registry import MODELS, SCOPE
 
@@ -22,10 +20,10 @@ def init_model(config: Union[str, Config],
                ) -> Tuple[BaseModel, Config]:
     """The config's model with the checkpoint's weights, in eval mode.
 
-    The config is read with :func:`mmreid_mmn.cli.load_config` (linked
-    options applied, ``cfg_options`` checked and merged), the classifiers
-    are sized from the checkpoint, which is read through the allow-list and
-    loaded only if it fits the model (the tolerated differences are logged
+    The config is read with :func:`mmreid_mmn.config.load_config`
+    (``cfg_options`` checked and merged); the checkpoint is read through
+    the allow-list and loaded only if it fits the model, the classifiers
+    sized from it (the tolerated differences are logged
     in one line each), exactly as ``tools/test.py`` loads it.
 
     Args:
@@ -50,11 +48,6 @@ def init_model(config: Union[str, Config],
             merge_cfg_options(cfg, cfg_options, cfg.filename)
     state_dict = checkpoint_state_dict(
         load_checkpoint_safely(checkpoint, 'cpu'), checkpoint)
-    num_classes_line = set_num_classes(cfg,
-                                       identity_classifier_rows(state_dict))
-    if num_classes_line is not None:
-        print_log(num_classes_line.message, logger='current',
-                  level=num_classes_line.level)
     with DefaultScope.overwrite_default_scope(SCOPE):
         model = MODELS.build(cfg.model)
     load_fitting_state_dict(model, state_dict, checkpoint,

@@ -10,7 +10,7 @@ from mmengine.device import get_device
 from mmengine.logging import print_log
 from mmengine.registry import DefaultScope
 
-from mmreid_mmn.cli import load_config
+from mmreid_mmn.config import load_config
 from mmreid_mmn.datasets.transforms import LoadRGBImage
 from mmreid_mmn.evaluation.functional import (combination_pairs,
                                               combine_similarities,
@@ -19,8 +19,8 @@ from mmreid_mmn.registry import SCOPE
 from mmreid_mmn.structures import MODALITIES
 from .image_inputs import (ImageInput, ImagesInput, UnreadableImageError,
                            expand_images)
+from .evaluation_metric import build_test_metric
 from .model_loading import init_model
-from .test_metric import build_test_metric
 
 Ranking = List[List[Tuple[Union[int, str], float]]]
 
@@ -29,7 +29,7 @@ class ReIDInferencer:
     """Extract features of images and rank a gallery for queries.
 
     Built from a config and a checkpoint, as ``tools/test.py`` builds its
-    model: the config is read with :func:`mmreid_mmn.cli.load_config`, the
+    model: the config is read with :func:`mmreid_mmn.config.load_config`, the
     classifiers are sized from the checkpoint, which is read through the
     allow-list (:func:`mmreid_mmn.fileio.load_checkpoint_safely`) and
     loaded only if it fits the model (:mod:`..engine.runner.checkpoint_fit`;

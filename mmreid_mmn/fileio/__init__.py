@@ -5,6 +5,7 @@ from .atomic_local_backend import (ATOMIC_LOCAL_BACKEND, AtomicLocalBackend,
                                    register_atomic_local_backend)
 from .safe_checkpoint_loading import (CheckpointFormatError,
                                       UnsafeCheckpointError,
+                                      check_checkpoint_file,
                                       checkpoint_safe_globals,
                                       load_checkpoint_safely)
 
@@ -12,5 +13,6 @@ __all__ = [
     'atomic_output_file', 'atomic_torch_save', 'ATOMIC_LOCAL_BACKEND',
     'AtomicLocalBackend', 'register_atomic_local_backend',
     'CheckpointFormatError', 'UnsafeCheckpointError',
-    'checkpoint_safe_globals', 'load_checkpoint_safely'
+    'check_checkpoint_file', 'checkpoint_safe_globals',
+    'load_checkpoint_safely'
 ]

@@ -7,9 +7,10 @@ writes to a temporary file in the same folder and renames it into place, so
 a file that exists is always complete.
 
 It is registered as ``'atomic_local'`` beside (not instead of) MMEngine's
-``local`` backend, and only when a run asks for it: ``ReIDRunner`` calls
-:func:`register_atomic_local_backend`, and the checkpoint hook of
-``configs/_base_/default_runtime.py`` selects it with
+``local`` backend, and only when a run asks for it: building
+``AtomicCheckpointHook`` (the checkpoint hook of
+``configs/_base_/default_runtime.py``) calls
+:func:`register_atomic_local_backend` and selects the backend with
 ``backend_args=dict(backend='atomic_local')``.
 """
 from pathlib import Path

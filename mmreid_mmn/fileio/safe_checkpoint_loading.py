@@ -5,7 +5,8 @@ tensors, containers, numbers and globals on an allow-list may appear. MMEngine
 checkpoints also hold the message hub's ``HistoryBuffer`` objects (numpy arrays
 and, through ``getattr``, the buffer's statistics methods) and the official
 MMN release stores numpy arrays and scalars. This module allows exactly those
-objects and nothing more. ``ReIDRunner`` (``load_from``, ``resume``,
+objects and nothing more (``SafeCheckpointLoadingHook`` lends the same
+list to torch's loader for a run). ``ReIDRunner`` (``load_from``, ``resume``,
 ``tools/test.py``) and the converter load local files through it, so they
 refuse a file whose pickle would call anything else; importing the module
 changes nothing in MMEngine or torch.
@@ -72,8 +73,19 @@ def checkpoint_safe_globals() -> List[Union[Callable, Tuple[Callable, str]]]:
             ] + _numpy_globals()
 
 
-def _check_torch_file_format(filename: str) -> None:
-    """Refuse a file that is neither format ``torch.save`` writes."""
+def check_checkpoint_file(filename: str) -> None:
+    """Refuse, without loading it, a path that is no complete checkpoint.
+
+    Reads the file's first bytes and, for a zip archive, its closing
+    directory: cheap enough to run before anything expensive is built.
+
+    Raises:
+        FileNotFoundError: The file does not exist.
+        CheckpointFormatError: It is not a file ``torch.save`` writes, or a
+            truncated one.
+    """
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint {filename} does not exist')
     if zipfile.is_zipfile(filename):
         return
     with open(filename, 'rb') as file:
@@ -116,9 +128,7 @@ def load_checkpoint_safely(filename: str,
             it is truncated or corrupted.
     """
     filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'checkpoint {filename} does not exist')
-    _check_torch_file_format(filename)
+    check_checkpoint_file(filename)
     with torch.serialization.safe_globals(checkpoint_safe_globals()):
         try:
             return torch.load(filename, map_location=map_location,

@@ -8,8 +8,8 @@ from mmengine.registry import DefaultScope
 from PIL import Image
 
 from mmreid_mmn.apis import ReIDInferencer, UnreadableImageError
-from mmreid_mmn.cli import load_config
-from mmreid_mmn.engine.runner.checkpoint_fit import CheckpointMismatchError
+from mmreid_mmn.config import load_config
+from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
 from mmreid_mmn.registry import MODELS, SCOPE
 
 TINY_CONFIG = str(Path(__file__).resolve().parents[1] / 'data' / 'configs' /
@@ -114,7 +114,7 @@ def test_checkpoint_fit_flip_and_classifier_rows(tmp_path):
     state_dict = write_checkpoint(checkpoint, num_classes=5, seed=1)
     flipped = ReIDInferencer(TINY_CONFIG, str(checkpoint), device='cpu',
                              flip=True)
-    assert flipped.model.flip_test and flipped.cfg.model.head.num_classes == 5
+    assert flipped.model.flip_test and flipped.model.head.num_classes == 5
     torch.testing.assert_close(flipped.model.head.classifiers[0].weight,
                                state_dict['head.classifiers.0.weight'])
     cfg = load_config(TINY_CONFIG)

@@ -5,7 +5,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmreid_mmn.cli import amp_optim_wrapper
+from mmreid_mmn.engine.optimizers import amp_optim_wrapper
 from mmreid_mmn.registry import MODELS
 from mmreid_mmn.structures import ReIDDataSample
 from mmreid_mmn.utils import register_all_modules
@@ -72,6 +72,7 @@ def test_the_tools_set_the_switch(load_tool):
         cfg = Config(dict(model=dict(TINY_MODELS['MMN']), test_evaluator={},
                           work_dir='.'))
         args = argparse.Namespace(channels_last=True, resume=None,
+                                  checkpoint='c.pth',
                                   flip=False, amp=False, out=None)
         assert tool.merge_args(cfg, args).model.channels_last is True
 

@@ -108,6 +108,7 @@ def test_test_tool_flip_sets_the_model_option(load_tool):
     tool = load_tool('tools/test.py')
     cfg = Config(dict(model=dict(TINY_MODELS['MMN']), test_evaluator={}))
     args = argparse.Namespace(flip=False, amp=False, channels_last=False,
+                              checkpoint='c.pth',
                               out=None)
     assert 'flip_test' not in tool.merge_args(cfg, args).model
     args.flip = True

@@ -72,9 +72,25 @@ def test_bad_arguments():
         build_head(pooling='max')
 
 
-def test_num_classes_must_be_given():
-    with pytest.raises(ValueError,
-                       match=r'PartBNNeckHead: num_classes is unset; '
-                       r'tools/train\.py and tools/test\.py set '
-                       r'model\.head\.num_classes from the training data'):
-        MODELS.build(dict(type='PartBNNeckHead', in_channels=8))
+def test_without_num_classes_it_extracts_and_sizes_later():
+    torch.manual_seed(0)
+    explicit = build_head(num_classes=5, in_channels=8)
+    after = torch.rand(3)
+    torch.manual_seed(0)
+    head = build_head(num_classes=None, in_channels=8).eval()
+    # making classifiers later draws nothing from the global stream
+    assert torch.equal(torch.rand(3), after)
+    assert head.num_classes is None and len(head.classifiers) == 0
+    feats = head(torch.ones(2, 8, 4, 2))
+    assert feats['bn'].shape == (4, 2, 8)
+    with pytest.raises(RuntimeError, match='has no identity classifiers'):
+        head.classify(feats['bn'])
+    head.set_num_classes(5)
+    head.set_num_classes(5)  # the same count again: nothing changes
+    assert head.classify(feats['bn']).shape == (4, 2, 5)
+    for made_later, made_now in zip(head.classifiers, explicit.classifiers):
+        assert torch.equal(made_later.weight, made_now.weight)
+    with pytest.raises(ValueError, match='already classifies 5 identities, '
+                       'not 6'):
+        head.set_num_classes(6)
+

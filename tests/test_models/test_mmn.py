@@ -314,3 +314,27 @@ def test_registered_names_build_in_a_fresh_process():
                             capture_output=True, text=True, check=True,
                             cwd=REPO)
     assert result.stdout.strip() == 'MMN'
+
+
+def test_loading_sizes_the_head_and_refuses_what_does_not_fit(
+        log_to_file):
+    from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
+    log_file = log_to_file('INFO')
+    trained = build_mmn()
+    state = trained.state_dict()
+    unsized = build_mmn(head=dict(TINY_MMN['head'], num_classes=None))
+    assert unsized.head.num_classes is None
+    # any loader (here torch's own) sizes the classifiers from the file
+    unsized.load_state_dict(state)
+    assert unsized.head.num_classes == NUM_CLASSES
+    for key, value in unsized.state_dict().items():
+        assert torch.equal(value, state[key]), key
+    assert ("model.head.num_classes=4, as the checkpoint's identity "
+            'classifiers') in log_file.read_text()
+    bad = dict(state, **{'neck.decoder.0.weight': torch.zeros(1)})
+    with pytest.raises(CheckpointMismatchError,
+                       match=r'checkpoint the loaded checkpoint does not fit '
+                       r'the model of MMN: tensors 1 of another shape '
+                       r'\(neck\.decoder\.0\.weight is \(1\) in the '
+                       r'checkpoint and \(3, 1, 1, 1\) in the model\)'):
+        build_mmn().load_state_dict(bad)

@@ -14,7 +14,9 @@ import torch
 from mmengine.registry import DefaultScope
 from torch.utils.data import DataLoader
 
-from mmreid_mmn.cli import build_runner, load_config, tool_config
+from mmreid_mmn.config import load_config
+from mmreid_mmn.engine.runner import build_runner
+from mmreid_mmn.tooling import tool_arguments
 from mmreid_mmn.registry import MODELS, SCOPE
 from mmreid_mmn.utils import register_all_modules
 from tool_runs import REPO, TINY_CONFIG, run_tool
@@ -132,7 +134,7 @@ def test_test_benchmark_prints_its_figures(sysu_root, checkpoint, tmp_path):
 def test_usage_errors_exit_2_in_one_line(tool, argv, message, load_tool,
                                          monkeypatch, capsys):
     module = load_tool(f'tools/{tool}')
-    monkeypatch.setattr(tool_config, 'get_device', lambda: 'cpu')
+    monkeypatch.setattr(tool_arguments, 'get_device', lambda: 'cpu')
     monkeypatch.setattr(sys, 'argv', ['tool', str(TINY_CONFIG), *argv])
     with pytest.raises(SystemExit) as exit_info:
         module.main()

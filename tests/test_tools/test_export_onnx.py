@@ -15,7 +15,7 @@ import torch
 from mmengine.dataset import pseudo_collate
 from tool_runs import TINY_CONFIG
 
-from mmreid_mmn.cli import load_config
+from mmreid_mmn.config import load_config
 from mmreid_mmn.deployment import ReIDExportWrapper
 from mmreid_mmn.registry import DATASETS, MODELS
 from mmreid_mmn.utils import register_all_modules

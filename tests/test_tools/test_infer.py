@@ -12,7 +12,7 @@ from mmengine.registry import DefaultScope
 from PIL import Image
 
 from mmreid_mmn.apis import ReIDInferencer
-from mmreid_mmn.cli import load_config
+from mmreid_mmn.config import load_config
 from mmreid_mmn.registry import MODELS, SCOPE
 from tool_runs import REPO, TINY_CONFIG, run_tool
 

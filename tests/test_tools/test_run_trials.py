@@ -218,6 +218,8 @@ def test_trials_for_a_config_without_them_are_a_usage_error(
     monkeypatch.setattr(sys, 'argv', [
         'run_trials.py', str(REPO / 'configs' / 'mmn_sysu.py'), '--trials',
         '1', '--work-dir', str(tmp_path)])
+    # as Python does for a script it runs: its folder's modules import
+    monkeypatch.syspath_prepend(str(REPO / 'tools'))
     with pytest.raises(SystemExit) as info:
         runpy.run_path(str(REPO / 'tools' / 'run_trials.py'),
                        run_name='__main__')
@@ -226,3 +228,14 @@ def test_trials_for_a_config_without_them_are_a_usage_error(
         'mmn_sysu.py has no trial option (linked_options["trial"], as RegDB '
         'configs have); repeat its runs with --seeds instead of --trials')
     assert not list(tmp_path.iterdir())
+
+
+def test_the_config_a_trial_run_saved_runs_again(first_call, tmp_path):
+    work_dir, _ = first_call
+    run_dir = work_dir / 'trial_1_seed_0'
+    saved = run_dir / CONFIG.name  # dumped by the run's test
+    (best, ) = run_dir.glob('best_regdb_ir2vis_rank1_epoch_*.pth')
+    result = run_tool('test.py', saved, best, '--work-dir', tmp_path)
+    assert result.returncode == 0, output(result)[-3000:]
+    assert read_json(tmp_path / 'metrics.json')['metrics'] == read_json(
+        run_dir / 'metrics.json')['metrics']

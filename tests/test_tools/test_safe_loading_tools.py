@@ -15,7 +15,7 @@ import torch
 from mmengine.config import Config
 from tool_runs import (TINY_CONFIG, FileCreatingPayload, run_tool)
 
-from mmreid_mmn.cli import tool_config
+from mmreid_mmn.tooling import tool_arguments
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_nested_cfg_option_typo_is_one_line(test_tool, monkeypatch,
                            '--cfg-options', 'train_cfg.max_epoch=3')
     assert message.startswith("error: --cfg-options key "
                               "'train_cfg.max_epoch' is not in the config "
-                              f'{TINY_CONFIG} and EpochBasedTrainLoop '
+                              f'{TINY_CONFIG} and ReIDTrainLoop '
                               "accepts no 'max_epoch'")
     assert '; did you mean train_cfg.max_epochs' in message
 
@@ -142,7 +142,7 @@ def test_out_must_be_a_pth_file(test_tool, monkeypatch, tmp_path, capsys):
 def test_amp_without_a_gpu_is_a_usage_error(monkeypatch, capsys,
                                             load_tool):
     train_tool = load_tool('tools/train.py')
-    monkeypatch.setattr(tool_config, 'get_device', lambda: 'cpu')
+    monkeypatch.setattr(tool_arguments, 'get_device', lambda: 'cpu')
     monkeypatch.setattr(sys, 'argv', ['tool', str(TINY_CONFIG), '--amp'])
     with pytest.raises(SystemExit) as exit_info:
         train_tool.main()
@@ -152,7 +152,7 @@ def test_amp_without_a_gpu_is_a_usage_error(monkeypatch, capsys,
 
 def test_test_tool_amp_needs_a_gpu_and_autocasts_the_test_loop(
         test_tool, monkeypatch, capsys):
-    monkeypatch.setattr(tool_config, 'get_device', lambda: 'cpu')
+    monkeypatch.setattr(tool_arguments, 'get_device', lambda: 'cpu')
     monkeypatch.setattr(sys, 'argv',
                         ['tool', str(TINY_CONFIG), 'model.pth', '--amp'])
     with pytest.raises(SystemExit) as exit_info:
@@ -160,7 +160,7 @@ def test_test_tool_amp_needs_a_gpu_and_autocasts_the_test_loop(
     assert exit_info.value.code == 2
     assert ('error: --amp needs a GPU (or NPU, MLU, MUSA device): float16 '
             'autocast does not run on the CPU') in capsys.readouterr().err
-    monkeypatch.setattr(tool_config, 'get_device', lambda: 'cuda')
+    monkeypatch.setattr(tool_arguments, 'get_device', lambda: 'cuda')
     args = test_tool.parse_args()
     cfg = test_tool.merge_args(Config.fromfile(TINY_CONFIG), args)
     assert cfg.test_cfg.fp16 is True

@@ -20,6 +20,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
+from mmengine.runner import Runner
 from mmengine.runner.checkpoint import load_checkpoint
 
 from tool_runs import run_tool as run_tool_result
@@ -338,4 +339,79 @@ def test_a_num_classes_below_the_training_identities_is_refused(
         'mmn_tiny_sysu.py: model.head.num_classes=5 is smaller than the 8 '
         f'training identities of SYSUMM01Dataset at {sysu_root}; leave it '
         'unset to follow the data')
-    assert not (tmp_path / 'mmn_tiny_sysu.py').exists()  # no runner built
+    # refused by the training loop, before any iteration or checkpoint
+    assert 'Epoch(train)' not in result.stdout + result.stderr
+    assert not list(tmp_path.glob('*.pth'))
+
+
+def test_the_config_a_training_saved_runs_again(trained, tmp_path):
+    saved = trained / 'mmn_tiny_sysu.py'
+    run_tool('tools/test.py', str(saved), str(trained / 'epoch_2.pth'),
+             '--work-dir', str(tmp_path / 'test'))
+    metrics = json.loads((tmp_path / 'test' / 'metrics.json').read_text())
+    assert metrics['metrics'][HEADLINE] == pytest.approx(
+        validation_rank1(trained)[2], abs=1e-4)
+    output = run_tool('tools/train.py', str(saved), '--work-dir',
+                      str(tmp_path / 'train'), '--cfg-options',
+                      'train_cfg.max_epochs=1')
+    assert 'Epoch(train) [1]' in output
+    assert (tmp_path / 'train' / 'epoch_1.pth').is_file()
+
+
+@pytest.mark.parametrize('options', [
+    ('--out', 'features.pth'),
+    ('--flip', ),
+    ('--cfg-options', 'test_evaluator.num_trials=1'),
+], ids=['out', 'flip', 'cfg-options'])
+def test_the_config_a_test_saved_runs_again(trained, sysu_root, tmp_path,
+                                            options):
+    checkpoint = str(trained / 'epoch_2.pth')
+    options = [str(tmp_path / option) if option.endswith('.pth') else option
+               for option in options]
+    extra = ([f'data_root={sysu_root}'] if '--cfg-options' in options else
+             ['--cfg-options', f'data_root={sysu_root}'])
+    run_tool('tools/test.py', TINY_CONFIG, checkpoint, '--work-dir',
+             str(tmp_path / 'first'), *options, *extra)
+    saved = tmp_path / 'first' / 'mmn_tiny_sysu.py'
+    again = [str(tmp_path / 'again.pth') if option.endswith('.pth') else
+             option for option in options if option != '--cfg-options'
+             and '=' not in option]
+    run_tool('tools/test.py', str(saved), checkpoint, '--work-dir',
+             str(tmp_path / 'again'), *again)
+    first, second = (json.loads((tmp_path / name / 'metrics.json')
+                                .read_text())['metrics']
+                     for name in ('first', 'again'))
+    assert second == first
+
+
+def test_a_plain_mmengine_runner_trains_and_tests_as_the_tools(
+        trained, sysu_root, tmp_path):
+    """``Runner.from_cfg`` on the config as MMEngine reads it gives the
+    weights, validations and test metrics of ``tools/train.py`` and
+    ``tools/test.py``."""
+    cfg = Config.fromfile(str(REPO / TINY_CONFIG))
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].dataset.data_root = str(sysu_root)
+    cfg.default_hooks.checkpoint.max_keep_ckpts = -1
+    cfg.work_dir = str(tmp_path / 'plain')
+    cfg.experiment_name = f'{tmp_path.name}_plain_train'
+    runner = Runner.from_cfg(cfg)
+    assert type(runner) is Runner
+    runner.train()
+    assert validation_rank1(tmp_path / 'plain') == validation_rank1(trained)
+    assert_same_training_state(trained / 'epoch_2.pth',
+                               tmp_path / 'plain' / 'epoch_2.pth')
+
+    checkpoint = trained / 'epoch_2.pth'
+    run_tool('tools/test.py', TINY_CONFIG, str(checkpoint), '--work-dir',
+             str(tmp_path / 'tool_test'), '--cfg-options',
+             f'data_root={sysu_root}')
+    tool_metrics = json.loads(
+        (tmp_path / 'tool_test' / 'metrics.json').read_text())['metrics']
+    cfg.load_from = str(checkpoint)
+    cfg.experiment_name = f'{tmp_path.name}_plain_test'
+    tester = Runner.from_cfg(cfg)
+    assert tester.model.head.num_classes is None
+    metrics = tester.test()
+    assert tester.model.head.num_classes == 8  # from the checkpoint
+    assert metrics == pytest.approx(tool_metrics, abs=1e-9)

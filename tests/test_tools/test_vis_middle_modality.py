@@ -7,7 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
-from mmreid_mmn.cli import load_config
+from mmreid_mmn.config import load_config
 from mmreid_mmn.registry import MODELS
 from mmreid_mmn.utils import register_all_modules
 from mmreid_mmn.visualization.middle_modality import GAP, LABEL_HEIGHT

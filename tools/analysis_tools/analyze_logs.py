@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from mmreid_mmn.cli import exit_on_user_error
+from mmreid_mmn.tooling import exit_on_user_error
 from mmreid_mmn.visualization.training_curves import (UnknownScalarKeyError,
                                                       scalar_series)
 

@@ -22,15 +22,13 @@ import torch
 from mmengine.runner import Runner
 from mmengine.runner.amp import autocast
 
-from mmreid_mmn.cli import (build_sized_runner, check_amp_device,
-                            exit_on_user_error, load_runner_config)
-from mmreid_mmn.cli.benchmark_timing import (Figure, Progress,
-                                             add_benchmark_arguments,
-                                             model_device, peak_memory,
-                                             print_report, quiet_runner_log,
-                                             run_figures, shut_down_workers,
-                                             synchronize)
-from mmreid_mmn.fileio import load_checkpoint_safely
+from benchmark_timing import (Figure, Progress, add_benchmark_arguments,
+                              model_device, peak_memory, print_report,
+                              quiet_runner_log, run_figures,
+                              shut_down_workers, synchronize)
+from mmreid_mmn.engine.runner import build_runner
+from mmreid_mmn.tooling import (check_amp_device, exit_on_user_error,
+                                load_runner_config)
 
 
 class EvaluationTiming(NamedTuple):
@@ -84,9 +82,8 @@ def build_test(args: argparse.Namespace) -> Runner:
         cfg.model.flip_test = True
     if args.channels_last:
         cfg.model.channels_last = True
-    checkpoint = load_checkpoint_safely(args.checkpoint, 'cpu')
-    runner = build_sized_runner(cfg, checkpoint, args.checkpoint)
-    runner.load_checkpoint_state(checkpoint, args.checkpoint)
+    runner = build_runner(cfg)
+    runner.load_checkpoint(args.checkpoint)
     return runner
 
 

@@ -29,15 +29,15 @@ import torch
 from mmengine.runner import Runner
 from torch.utils.data import DataLoader
 
-from mmreid_mmn.cli import (amp_optim_wrapper, build_sized_runner,
-                            check_amp_device, exit_on_user_error,
-                            gpu_supports_bfloat16, load_runner_config)
-from mmreid_mmn.cli.benchmark_timing import (Figure, Progress,
-                                             add_benchmark_arguments,
-                                             model_device, peak_memory,
-                                             print_report, quiet_runner_log,
-                                             run_figures, shut_down_workers,
-                                             synchronize)
+from benchmark_timing import (Figure, Progress, add_benchmark_arguments,
+                              model_device, peak_memory, print_report,
+                              quiet_runner_log, run_figures,
+                              shut_down_workers, synchronize)
+from mmreid_mmn.engine.optimizers import (amp_optim_wrapper,
+                                          gpu_supports_bfloat16)
+from mmreid_mmn.engine.runner import build_runner
+from mmreid_mmn.tooling import (check_amp_device, exit_on_user_error,
+                                load_runner_config)
 
 
 class TrainTiming(NamedTuple):
@@ -94,8 +94,8 @@ def build_training(args: argparse.Namespace) -> Runner:
     if args.amp:
         cfg.optim_wrapper, _ = amp_optim_wrapper(cfg.optim_wrapper,
                                                  gpu_supports_bfloat16())
-    runner = build_sized_runner(cfg)
-    loop = runner.train_loop
+    runner = build_runner(cfg)
+    loop = runner.train_loop  # sizes the classifiers
     runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
     runner.scale_lr(runner.optim_wrapper, runner.auto_scale_lr)
     runner._init_model_weights()

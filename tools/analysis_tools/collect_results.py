@@ -21,10 +21,11 @@ import sys
 import mmengine
 from mmengine.logging import print_log
 
-from mmreid_mmn.cli import (METRICS_FILE, MISSING, SUMMARY_FILE, Result,
-                            exit_on_user_error, format_csv, format_markdown,
-                            result_from_record, table_rows)
 from mmreid_mmn.fileio import atomic_output_file
+from mmreid_mmn.results import (METRICS_FILE, MISSING, SUMMARY_FILE, Result,
+                                format_csv, format_markdown,
+                                result_from_record, table_rows)
+from mmreid_mmn.tooling import exit_on_user_error
 
 FORMATS = dict(md=format_markdown, csv=format_csv)
 

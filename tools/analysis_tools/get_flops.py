@@ -9,9 +9,9 @@ MMN the image and its middle image). FLOPs are counted by
 ``mmengine.analysis.FlopAnalyzer`` (one multiply-add is one FLOP). The
 parameters counted are those of the modules that forward calls; those it
 does not call are listed: the other modality's stem (and MMG encoder),
-the identity classifiers and the training losses' parameters (the DCL's
-projection head). Since the classifiers do not count, an unset
-``model.head.num_classes`` is set to 1 to build the model.
+the training losses' parameters (the DCL's projection head). The model
+is built as the config states it: without ``model.head.num_classes`` it
+has no identity classifiers, which extraction does not need.
 """
 import argparse
 from typing import List, NamedTuple, Tuple
@@ -20,7 +20,7 @@ import torch
 from mmengine.analysis import FlopAnalyzer
 from mmengine.config import DictAction
 
-from mmreid_mmn.cli import load_config
+from mmreid_mmn.config import load_config
 from mmreid_mmn.deployment import ReIDExportWrapper, inference_size
 from mmreid_mmn.models.reid.base_vireid_model import BaseVIReIDModel
 from mmreid_mmn.registry import MODELS
@@ -95,8 +95,6 @@ def main() -> None:
     args = parse_args()
     register_all_modules()
     cfg = load_config(args.config, args.cfg_options)
-    if cfg.model.get('head') is not None:
-        cfg.model.head.setdefault('num_classes', 1)
     input_size = tuple(args.shape) if args.shape else inference_size(cfg)
     model = MODELS.build(cfg.model).eval()
     height, width = input_size

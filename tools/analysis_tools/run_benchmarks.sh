@@ -33,17 +33,18 @@ if [ ! -f "$CHECKPOINT" ]; then
     "$PYTHON" - "$CONFIG" "$DATA" "$CHECKPOINT" <<'PY'
 import sys
 
-from mmreid_mmn.cli import load_config, set_num_classes
+from mmreid_mmn.config import load_config
 from mmreid_mmn.fileio import atomic_torch_save
-from mmreid_mmn.registry import MODELS
+from mmreid_mmn.registry import DATASETS, MODELS
 from mmreid_mmn.utils import register_all_modules
 
 config, data_root, out = sys.argv[1:]
 cfg = load_config(config, {'data_root': data_root,
                            'model.backbone.init_cfg': None})
 register_all_modules()
-set_num_classes(cfg)
 model = MODELS.build(cfg.model)
+train_set = DATASETS.build(dict(cfg.train_dataloader.dataset, pipeline=[]))
+model.head.set_num_classes(train_set.metainfo['num_classes'])
 model.init_weights()
 atomic_torch_save({'state_dict': model.state_dict(), 'meta': {}}, out)
 PY

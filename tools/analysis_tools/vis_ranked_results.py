@@ -31,7 +31,7 @@ from mmengine.logging import print_log
 from PIL import Image
 
 from mmreid_mmn.apis import build_test_metric
-from mmreid_mmn.cli import exit_on_user_error, load_config
+from mmreid_mmn.config import load_config
 from mmreid_mmn.datasets.transforms import LoadRGBImage
 from mmreid_mmn.evaluation import BaseVIReIDMetric, SYSUMM01Metric
 from mmreid_mmn.evaluation.functional import (COMBINATIONS,
@@ -41,6 +41,7 @@ from mmreid_mmn.evaluation.functional import (COMBINATIONS,
                                               evaluate_rank)
 from mmreid_mmn.fileio import atomic_output_file, load_checkpoint_safely
 from mmreid_mmn.structures import ROLES
+from mmreid_mmn.tooling import exit_on_user_error
 from mmreid_mmn.visualization import draw_ranked_list
 
 DUMP_KEYS = ('features', 'pids', 'cam_ids', 'modalities', 'img_paths',

@@ -22,10 +22,11 @@ import torch
 from mmengine.config import DictAction
 
 from mmreid_mmn.apis import ReIDInferencer
-from mmreid_mmn.cli import exit_on_user_error, load_config
+from mmreid_mmn.config import load_config
 from mmreid_mmn.deployment import (export_onnx, inference_size,
                                    load_inference_images)
 from mmreid_mmn.structures import MODALITIES
+from mmreid_mmn.tooling import exit_on_user_error
 from mmreid_mmn.utils import register_all_modules
 
 TOLERANCE = 1e-4

@@ -19,7 +19,7 @@ from mmengine.dataset import Compose
 from PIL import Image
 
 from mmreid_mmn.apis import init_model
-from mmreid_mmn.cli import exit_on_user_error
+from mmreid_mmn.tooling import exit_on_user_error
 from mmreid_mmn.structures import INFRARED, VISIBLE
 from mmreid_mmn.utils import register_all_modules
 from mmreid_mmn.visualization.middle_modality import (

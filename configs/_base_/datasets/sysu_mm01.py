@@ -18,7 +18,8 @@ val_evaluator = dict(type='SYSUMM01Metric', mode=mode, num_trials=10,
                      gallery_draw='seeded', num_shots=1, headline='orig_orig')
 test_evaluator = val_evaluator
 
-# --cfg-options mode=indoor switches the test split and the metric together.
+# --cfg-options mode=indoor switches the test split and the metric together
+# (a leaf config restates these keys, see mmn_sysu_indoor.py).
 linked_options = dict(mode=[
     'val_dataloader.dataset.mode', 'test_dataloader.dataset.mode',
     'val_evaluator.mode', 'test_evaluator.mode'

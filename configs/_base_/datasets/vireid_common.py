@@ -24,10 +24,11 @@ test_pipeline = [
 ]
 
 # P identities x K images per modality; the batch sampler makes batches of
-# 2 * P * K (no batch_size here).
+# 2 * P * K (batch_size=None: the batch sampler decides it).
 num_identities = 4
 num_instances = 4
 train_dataloader = dict(
+    batch_size=None,
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='CrossModalityIdentitySampler',
@@ -44,8 +45,9 @@ val_dataloader = dict(
     dataset=dict(split='test', pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-# --cfg-options data_root=PATH points every split at one tree; dataset
-# configs add their own linked options.
+# --cfg-options data_root=PATH points every split at one tree (a
+# command-line shorthand; each key holds its own value). Dataset configs add
+# their own linked options.
 linked_options = dict(data_root=[
     'train_dataloader.dataset.data_root', 'val_dataloader.dataset.data_root',
     'test_dataloader.dataset.data_root'

@@ -2,7 +2,7 @@
 # non-local blocks after the last 2 blocks of stage 2 and the last 3 of
 # stage 3, GeM pooling, one BNNeck, identity + weighted regularisation
 # triplet losses. The head's in_channels follow the backbone; its
-# num_classes is left for the tools to take from the training data.
+# num_classes is left for ReIDTrainLoop to take from the training data.
 model = dict(
     type='AGW',
     data_preprocessor=dict(

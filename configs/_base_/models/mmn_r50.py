@@ -1,6 +1,7 @@
 # MMN with a two-stream ResNet-50, as released.
-# The head's num_classes is left unset: the tools take the training split's
-# identity count (SYSU-MM01 395, RegDB 206, LLCM 713). The head's and the
+# The head's num_classes is left unset: ReIDTrainLoop takes the training
+# split's identity count (SYSU-MM01 395, RegDB 206, LLCM 713), testing the
+# checkpoint's. The head's and the
 # DCL's in_channels follow the backbone (2048 from ResNet-50, 512 below
 # depth 50).
 model = dict(

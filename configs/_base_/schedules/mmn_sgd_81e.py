@@ -24,7 +24,9 @@ param_scheduler = [
 ]
 
 # The release evaluates every 2 epochs and keeps the best rank-1 model.
-train_cfg = dict(by_epoch=True, max_epochs=81, val_interval=2)
+# ReIDTrainLoop is MMEngine's epoch loop that first sizes the identity
+# classifiers from the training data.
+train_cfg = dict(type='ReIDTrainLoop', max_epochs=81, val_interval=2)
 # Validation and test extract the queries and only the gallery images the
 # metric's trials draw (same numbers as extracting every candidate);
 # extract='all' extracts every image.

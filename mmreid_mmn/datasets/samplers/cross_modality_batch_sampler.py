@@ -24,8 +24,8 @@ class CrossModalityBatchSampler(BatchSampler):
 
     Args:
         sampler: The ``train_dataloader.sampler``, built by the Runner.
-        batch_size: None (what ``ReIDRunner`` passes when the config has no
-            ``batch_size``) or ``2 * P * K``. Defaults to None.
+        batch_size: The dataloader's ``batch_size``: None (as the configs
+            state it) or ``2 * P * K``. Defaults to None.
     """
 
     def __init__(self,
@@ -43,7 +43,7 @@ class CrossModalityBatchSampler(BatchSampler):
                 f'train_dataloader.batch_size is {batch_size}, but '
                 'CrossModalityBatchSampler makes batches of 2 * '
                 f'num_identities * num_instances = 2 * {P} * {K} = '
-                f'{expected} indices (P*K visible + P*K infrared); remove '
-                'train_dataloader.batch_size: the batch sampler sets the '
-                'batch size')
+                f'{expected} indices (P*K visible + P*K infrared); set '
+                'train_dataloader.batch_size=None: the batch sampler sets '
+                'the batch size')
         super().__init__(sampler, expected, drop_last=True)

@@ -1,7 +1,8 @@
 """MMEngine's default optimizer constructor, one group and one log line
 per setting."""
 import logging
-from typing import List, Optional
+from contextlib import contextmanager
+from typing import Iterator, List, Optional
 
 from mmengine.logging import MMLogger, print_log
 from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapper
@@ -10,28 +11,34 @@ from torch import nn
 from mmreid_mmn.registry import OPTIM_WRAPPER_CONSTRUCTORS
 from .param_group_merging import merge_param_groups
 
-# How DefaultOptimWrapperConstructor.add_params starts its INFO line per
-# parameter and option, and ends its WARNING line per frozen parameter.
-PARAMWISE_LINE_START = 'paramwise_options -- '
-FROZEN_LINE_END = 'is skipped since its requires_grad=False'
 # Shown for every setting; other options only where the settings differ.
 SHOWN_OPTIONS = ('lr', 'weight_decay')
 
 
-class _DemotePerParameterLines(logging.Filter):
-    """Log MMEngine's per-parameter lines at DEBUG: ``paramwise_options``
-    (INFO) and frozen parameters left out (WARNING), which the constructor
-    summarises in one line each."""
+class _AtDebugLevel(logging.Filter):
+    """Pass every record on at DEBUG level."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if ((record.levelno == logging.INFO
-             and message.startswith(PARAMWISE_LINE_START))
-                or (record.levelno == logging.WARNING
-                    and message.endswith(FROZEN_LINE_END))):
-            record.levelno = logging.DEBUG
-            record.levelname = logging.getLevelName(logging.DEBUG)
+        record.levelno = logging.DEBUG
+        record.levelname = logging.getLevelName(logging.DEBUG)
         return True
+
+
+@contextmanager
+def _logged_at_debug_level() -> Iterator[None]:
+    """Log what the block logs through the current MMLogger at DEBUG.
+
+    MMEngine's constructor logs one INFO line per parameter and option and
+    one WARNING per frozen parameter, hundreds before the first
+    iteration; ``log_level='DEBUG'`` still shows them all.
+    """
+    logger = MMLogger.get_current_instance()
+    at_debug = _AtDebugLevel()
+    logger.addFilter(at_debug)
+    try:
+        yield
+    finally:
+        logger.removeFilter(at_debug)
 
 
 def _format_value(value) -> str:
@@ -115,25 +122,18 @@ class ReIDOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     parameter with a ``paramwise_cfg``) are merged into one per distinct
     setting, parameters in their order (see
     :func:`~.param_group_merging.merge_param_groups`), which updates them
-    exactly as before in fewer steps. MMEngine logs a line per parameter
-    and option at INFO
-    (``paramwise_options -- backbone.shared.layer1.0.conv1.weight:lr=...``);
-    while building, those lines go to DEBUG, and afterwards one INFO line
-    per distinct group setting says how many parameters of which top-level
-    modules have it, and one line names the frozen parameters' modules
-    (MMEngine warns once per frozen parameter). Other warnings stay.
+    exactly as before in fewer steps. What MMEngine's constructor logs
+    while it builds (a line per parameter and option, a warning per frozen
+    parameter) goes to DEBUG; then one INFO line per distinct group
+    setting says how many parameters of which top-level modules have it,
+    and one line names the frozen parameters' modules.
     """
 
     def __call__(self, model: nn.Module) -> OptimWrapper:
         """Build the optimizer wrapper of ``model`` as MMEngine does, with
         its groups merged."""
-        logger = MMLogger.get_current_instance()
-        demote = _DemotePerParameterLines()
-        logger.addFilter(demote)
-        try:
+        with _logged_at_debug_level():
             optim_wrapper = super().__call__(model)
-        finally:
-            logger.removeFilter(demote)
         optimizer = optim_wrapper.optimizer
         merged = merge_param_groups(optimizer.param_groups)
         optimizer.param_groups.clear()

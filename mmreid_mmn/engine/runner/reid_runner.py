@@ -1,24 +1,25 @@
-"""The Runner our configs select: MMEngine's, with safe checkpoint I/O."""
+"""The Runner our configs select: MMEngine's, with named checkpoint
+errors and resuming from a moved work dir."""
+import logging
 import os
 import os.path as osp
+import re
 from typing import Callable, List, Optional, Tuple, Union
 from urllib.parse import urlparse
 
 import torch
-from mmengine.config import Config
+from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
-from mmengine.optim import OptimWrapperDict
-from mmengine.runner import Runner
+from mmengine.runner import Runner, find_latest_checkpoint
 
-from mmreid_mmn.engine.optimizers import (ParamGroupMismatchError,
-                                          merge_saved_param_groups)
-from mmreid_mmn.fileio import (UnsafeCheckpointError,
-                               load_checkpoint_safely,
-                               register_atomic_local_backend)
+from mmreid_mmn.fileio import (CheckpointFormatError, UnsafeCheckpointError,
+                               check_checkpoint_file, load_checkpoint_safely)
+from mmreid_mmn.models.reid.checkpoint_fit import (DEFAULT_REVISE_KEYS,
+                                                   checkpoint_state_dict,
+                                                   load_fitting_state_dict)
 from mmreid_mmn.registry import RUNNERS
-from mmreid_mmn.utils.linked_options import check_linked_options
-from .checkpoint_fit import (DEFAULT_REVISE_KEYS, CheckpointMismatchError,
-                             checkpoint_state_dict, load_fitting_state_dict)
+
+CHECKPOINT_NAME = re.compile(r'^(epoch|iter)_(\d+)\.pth$')
 
 
 def _local_copy(filename: str) -> str:
@@ -45,47 +46,94 @@ def _local_copy(filename: str) -> str:
     return path
 
 
+def _newest_complete_checkpoint(work_dir: str) -> Optional[str]:
+    """The newest whole ``epoch_N.pth`` / ``iter_N.pth`` of ``work_dir``."""
+    found = []
+    for name in os.listdir(work_dir):
+        match = CHECKPOINT_NAME.match(name)
+        path = osp.join(work_dir, name)
+        if match and osp.isfile(path):
+            found.append((os.stat(path).st_mtime_ns, int(match.group(2)),
+                          path))
+    for _, _, path in sorted(found, reverse=True):
+        try:
+            check_checkpoint_file(path)
+        except CheckpointFormatError:
+            continue
+        return path
+    return None
+
+
+def latest_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint ``resume=True`` continues from, or None.
+
+    MMEngine reads the path that ``work_dir/last_checkpoint`` records. That
+    file holds an absolute path, which names the old place in a work dir
+    that was copied or moved, and its checkpoint hook rewrites it in place,
+    so a run killed at that moment leaves it empty. MMEngine lacks both
+    steps taken here: a recorded file that is gone is looked for under its
+    name in ``work_dir``, and an empty or unusable record falls back to the
+    newest complete ``epoch_N.pth`` / ``iter_N.pth`` (with a warning).
+    Without a record, None: training starts as configured.
+
+    Raises:
+        FileNotFoundError: The record names nothing usable and the work dir
+            holds no complete checkpoint.
+    """
+    path = find_latest_checkpoint(work_dir)
+    if path is None or osp.isfile(path):
+        return path
+    moved = osp.join(work_dir, osp.basename(path))
+    if path and osp.isfile(moved):
+        return moved
+    record = osp.join(work_dir, 'last_checkpoint')
+    newest = _newest_complete_checkpoint(work_dir)
+    if newest is None:
+        raise FileNotFoundError(
+            f'{record} names {path!r}, which does not exist, and {work_dir} '
+            'holds no complete checkpoint; give the checkpoint to resume '
+            'from (tools/train.py --resume PATH)')
+    print_log(f'{record} names {path!r}, which does not exist; resuming '
+              f'from the newest complete checkpoint, {newest}',
+              logger='current', level=logging.WARNING)
+    return newest
+
+
 @RUNNERS.register_module()
 class ReIDRunner(Runner):
-    """MMEngine's ``Runner`` with the guarantees the toolbox's runs rely on.
+    """MMEngine's ``Runner`` with the checks the toolbox's tools rely on.
 
     ``configs/_base_/default_runtime.py`` selects it with
-    ``runner_type='ReIDRunner'``; in Python, ``RUNNERS.build(cfg)`` (or
-    ``ReIDRunner.from_cfg(cfg)``) builds it. Importing it changes nothing
-    in MMEngine; what differs is confined to the runs it builds:
+    ``runner_type='ReIDRunner'``; in Python, ``RUNNERS.build(cfg)`` builds
+    it. A plain ``Runner.from_cfg(cfg)`` runs the same configs with the
+    same numbers: the hooks and loops the configs name size the
+    classifiers, save atomically and load through the allow-list. This
+    class adds what only a runner can:
 
     - ``load_from``, ``resume`` and ``tools/test.py`` read checkpoints with
-      :func:`~mmreid_mmn.fileio.load_checkpoint_safely`, which refuses any
-      pickled object outside an allow-list instead of running it, and load
-      one only when its tensors fit the model (see :mod:`.checkpoint_fit`:
-      missing, unexpected or mis-shaped tensors are refused, but for the
-      identity classifiers' count and a release checkpoint's missing DCL
-      head, each logged in one line; resuming tolerates neither);
-    - a config whose linked keys disagree with their option (a leaf that
-      sets ``mode = 'indoor'`` read without ``mmreid_mmn.cli.load_config``)
-      is refused;
-    - it registers the ``atomic_local`` file backend, which the config's
-      checkpoint hook selects through ``backend_args`` so that a run killed
-      while saving keeps its earlier checkpoints;
-    - a dataloader whose ``batch_sampler`` makes the batches (such as
-      ``CrossModalityBatchSampler``) needs no ``batch_size``;
-    - ``resume`` takes a checkpoint saved with one optimizer group per
-      parameter into the groups ``ReIDOptimWrapperConstructor`` merges per
-      setting (see ``merge_saved_param_groups``), or refuses it if the
-      settings differ.
+      :func:`~mmreid_mmn.fileio.load_checkpoint_safely`, whose refusals name
+      the file in one line; http(s) URLs are downloaded first and other
+      schemes refused;
+    - the messages of a checkpoint that does not fit the model (see
+      :mod:`mmreid_mmn.models.reid.checkpoint_fit`) name the file and the
+      config, and resuming tolerates no difference at all;
+    - ``resume=True`` follows a work dir that moved and survives an emptied
+      ``last_checkpoint`` (see :func:`latest_checkpoint`).
     """
 
     def __init__(self, *args, **kwargs) -> None:
-        register_atomic_local_backend()
         self._resuming = False
         super().__init__(*args, **kwargs)
 
-    @classmethod
-    def from_cfg(cls, cfg: Config) -> 'ReIDRunner':
-        """Build from a config whose linked options agree (see
-        :mod:`mmreid_mmn.utils.linked_options`)."""
-        check_linked_options(cfg)
-        return super().from_cfg(cfg)
+    def load_or_resume(self) -> None:
+        """MMEngine's, resuming from :func:`latest_checkpoint`."""
+        if self._resume and self._load_from is None and not self._has_loaded:
+            self._load_from = latest_checkpoint(self.work_dir)
+            if self._load_from is None:
+                self.logger.info(f'no checkpoint to resume in {self.work_dir}'
+                                 '; training starts as configured')
+                self._resume = False
+        super().load_or_resume()
 
     def resume(self, filename: str, *args, **kwargs) -> None:
         """MMEngine's ``resume``, loading the checkpoint strictly: the run
@@ -96,20 +144,6 @@ class ReIDRunner(Runner):
         finally:
             self._resuming = False
 
-    @staticmethod
-    def build_dataloader(dataloader: Union[dict, torch.utils.data.DataLoader],
-                         seed: Optional[int] = None,
-                         diff_rank_seed: bool = False
-                         ) -> torch.utils.data.DataLoader:
-        """MMEngine's ``build_dataloader``; ``batch_size`` is optional next
-        to a ``batch_sampler``, which then chooses the batch size itself."""
-        if (isinstance(dataloader, dict)
-                and dataloader.get('batch_sampler') is not None
-                and 'batch_size' not in dataloader):
-            dataloader = dict(dataloader, batch_size=None)
-        return Runner.build_dataloader(
-            dataloader, seed=seed, diff_rank_seed=diff_rank_seed)
-
     def load_checkpoint(
             self,
             filename: str,
@@ -117,79 +151,26 @@ class ReIDRunner(Runner):
             strict: bool = False,
             revise_keys: List[Tuple[str, str]] = DEFAULT_REVISE_KEYS
     ) -> dict:
-        """Read ``filename`` through the allow-list and load it.
+        """Read ``filename`` through the allow-list and load it if it fits.
 
-        Used by ``load_from`` and, through MMEngine's ``resume``, by
-        ``resume``, which gets the optimizer and scheduler states in the
-        layout of this run's groups. Arguments as for MMEngine's
-        ``Runner.load_checkpoint``.
+        Arguments as for MMEngine's ``Runner.load_checkpoint``; ``strict``
+        (and resuming) refuses the tolerated differences too.
 
         Raises:
-            CheckpointMismatchError: It does not fit the model or, when
-                resuming, its optimizer groups are not this run's.
+            UnsafeCheckpointError, CheckpointFormatError: Refused or
+                unreadable file.
+            CheckpointMismatchError: It does not fit the model.
         """
         checkpoint = load_checkpoint_safely(
             _local_copy(filename), map_location=map_location)
-        checkpoint = self.load_checkpoint_state(checkpoint, filename, strict,
-                                                revise_keys)
-        if (self._resuming and 'optimizer' in checkpoint
-                and self.optim_wrapper is not None):
-            checkpoint = self._in_our_param_groups(checkpoint, filename)
-        return checkpoint
-
-    def _in_our_param_groups(self, checkpoint: dict, source: str) -> dict:
-        """``checkpoint`` with its optimizer groups merged as ours are."""
-        self.optim_wrapper = self.build_optim_wrapper(self.optim_wrapper)
-        if isinstance(self.optim_wrapper, OptimWrapperDict):
-            return checkpoint
-        param_groups = self.optim_wrapper.optimizer.param_groups
-        try:
-            merged = merge_saved_param_groups(checkpoint, param_groups)
-        except ParamGroupMismatchError as error:
-            raise CheckpointMismatchError(
-                f'cannot resume from {source}: {error}; expected the '
-                "optimizer state of a run with this config's optimizer and "
-                'paramwise_cfg') from None
-        if merged is not checkpoint:
-            self.logger.info(
-                f'{source}: merged its '
-                f"{len(checkpoint['optimizer']['param_groups'])} optimizer "
-                f'parameter groups into {len(param_groups)}, one per setting')
-        return merged
-
-    def load_checkpoint_state(
-            self,
-            checkpoint: dict,
-            source: str,
-            strict: bool = False,
-            revise_keys: List[Tuple[str, str]] = DEFAULT_REVISE_KEYS
-    ) -> dict:
-        """Load an already read checkpoint into the model, if it fits.
-
-        ``tools/test.py`` reads the checkpoint once (it also sizes the
-        classifiers from it) and hands it over here.
-
-        Args:
-            checkpoint: What ``load_checkpoint_safely`` returned.
-            source: Where it came from, for the messages.
-            strict: Refuse the tolerated differences too (resuming always
-                does).
-            revise_keys: ``(pattern, replacement)`` rules for the keys.
-
-        Returns:
-            dict: The checkpoint.
-
-        Raises:
-            CheckpointMismatchError: Its tensors do not fit the model.
-        """
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) \
             else self.model
-        state_dict = checkpoint_state_dict(checkpoint, source, revise_keys)
         load_fitting_state_dict(
-            model, state_dict, source,
+            model, checkpoint_state_dict(checkpoint, filename, revise_keys),
+            filename,
             getattr(self.cfg, 'filename', None) or type(model).__name__,
             tolerate=not (strict or self._resuming))
         self._has_loaded = True
-        self.logger.info(f'Load checkpoint from {source}')
+        self.logger.info(f'Load checkpoint from {filename}')
         return checkpoint

@@ -19,11 +19,18 @@ class PartBNNeckHead(BaseModule):
     frozen at 0 and whose weight starts at N(1, 0.01) (the "bn" feature),
     and its own bias-free linear classifier initialised N(0, 0.001).
 
+    The classifiers are only needed to train (and for class scores);
+    extraction works without them. Built without ``num_classes``, the head
+    has none until :meth:`set_num_classes` makes them: ``ReIDTrainLoop``
+    sizes them from the training data, and loading a checkpoint that has
+    them sizes them from it (see ``BaseVIReIDModel``). Either way their
+    values are those they would have had if made in ``__init__``: they are
+    drawn from a copy of the random state at that point, which the global
+    random stream does not advance past.
+
     Args:
-        num_classes: Training identities. Configs leave it unset and the
-            tools fill it from the training data
-            (:func:`mmreid_mmn.cli.set_num_classes`); building without it
-            is refused.
+        num_classes: Training identities, or None (configs leave it unset:
+            it follows the training data or the loaded checkpoint).
         in_channels: Channels of the input map. Defaults to 2048.
         num_parts: Horizontal stripes. Defaults to 4.
         pooling: ``'avg'`` or ``'gem'``. Defaults to ``'avg'``.
@@ -40,14 +47,8 @@ class PartBNNeckHead(BaseModule):
                  gem_p: float = 3.0,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if num_classes is None:
-            raise ValueError(
-                'PartBNNeckHead: num_classes is unset; tools/train.py and '
-                'tools/test.py set model.head.num_classes from the training '
-                'data (in Python: mmreid_mmn.cli.set_num_classes(cfg))')
-        if num_classes < 1 or num_parts < 1:
-            raise ValueError('num_classes and num_parts must be positive, got '
-                             f'{num_classes} and {num_parts}')
+        if num_parts < 1:
+            raise ValueError(f'num_parts must be positive, got {num_parts}')
         if pooling == 'avg':
             self.pool = None
         elif pooling == 'gem':
@@ -55,19 +56,51 @@ class PartBNNeckHead(BaseModule):
         else:
             raise ValueError(
                 f"pooling must be 'avg' or 'gem', got {pooling!r}")
-        self.num_classes = num_classes
+        self.num_classes: Optional[int] = None
         self.in_channels = in_channels
         self.num_parts = num_parts
         self.bn_layers = nn.ModuleList(
             nn.BatchNorm1d(in_channels) for _ in range(num_parts))
-        self.classifiers = nn.ModuleList(
-            nn.Linear(in_channels, num_classes, bias=False)
-            for _ in range(num_parts))
-        for bn, classifier in zip(self.bn_layers, self.classifiers):
+        for bn in self.bn_layers:
             nn.init.normal_(bn.weight, 1.0, 0.01)
             nn.init.zeros_(bn.bias)
             bn.bias.requires_grad_(False)
-            nn.init.normal_(classifier.weight, 0.0, 0.001)
+        self.classifiers = nn.ModuleList()
+        self._classifier_rng_state = torch.get_rng_state()
+        if num_classes is not None:
+            self.set_num_classes(num_classes)
+
+    def set_num_classes(self, num_classes: int) -> None:
+        """Make the identity classifiers for ``num_classes`` identities.
+
+        Each stripe's ``(num_classes, in_channels)`` weight is drawn
+        N(0, 0.001) on the CPU from the random state kept at construction
+        and put on the device of the BNNecks. Asking again for the same
+        count does nothing.
+
+        Raises:
+            ValueError: ``num_classes`` is not positive, or the head already
+                has classifiers of another count.
+        """
+        if num_classes == self.num_classes:
+            return
+        if self.num_classes is not None:
+            raise ValueError(
+                f'PartBNNeckHead already classifies {self.num_classes} '
+                f'identities, not {num_classes}')
+        if num_classes < 1:
+            raise ValueError(
+                f'num_classes must be positive, got {num_classes}')
+        generator = torch.Generator().set_state(self._classifier_rng_state)
+        device = self.bn_layers[0].weight.device
+        for _ in range(self.num_parts):
+            classifier = nn.Linear(self.in_channels, num_classes, bias=False,
+                                   device='meta')
+            classifier.weight = nn.Parameter(
+                torch.empty(num_classes, self.in_channels).normal_(
+                    0.0, 0.001, generator=generator).to(device))
+            self.classifiers.append(classifier)
+        self.num_classes = num_classes
 
     def pool_parts(self, x: torch.Tensor) -> torch.Tensor:
         """Pool a ``(B, C, H, W)`` map to stripe features ``(P, B, C)``."""
@@ -91,6 +124,11 @@ class PartBNNeckHead(BaseModule):
 
     def classify(self, bn: torch.Tensor) -> torch.Tensor:
         """Return each stripe's class scores ``(P, B, num_classes)``."""
+        if self.num_classes is None:
+            raise RuntimeError(
+                'PartBNNeckHead has no identity classifiers: build it with '
+                'num_classes, call set_num_classes, or train through '
+                'ReIDTrainLoop, which sizes them from the training data')
         return torch.stack([
             classifier(part) for classifier, part in zip(self.classifiers, bn)
         ])

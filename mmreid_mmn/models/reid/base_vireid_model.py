@@ -10,6 +10,7 @@ from mmengine.model import BaseModel
 
 from mmreid_mmn.structures import ReIDDataSample
 from ..utils import group_by_modality
+from .checkpoint_fit import fit_incoming_state_dict
 from .init_weights_summary import init_weights_summary
 
 
@@ -20,6 +21,11 @@ class BaseVIReIDModel(BaseModel):
     features of one modality in :meth:`extract_feat`; this class routes
     ``forward`` modes and runs batches that mix modalities through
     :meth:`extract_feat` one modality at a time.
+
+    Loading weights into it, by any loader, goes through
+    :func:`~.checkpoint_fit.fit_incoming_state_dict`: a head built without
+    ``num_classes`` is sized from the checkpoint, and tensors that do not
+    fit are refused with their keys named.
 
     Subclasses build ``self.backbone`` first and pass the configs of the
     parts that read its features through :meth:`_follow_backbone_channels`,
@@ -48,6 +54,7 @@ class BaseVIReIDModel(BaseModel):
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.flip_test = flip_test
         self.channels_last = channels_last
+        self.register_load_state_dict_pre_hook(fit_incoming_state_dict)
 
     def _apply_memory_format(self) -> None:
         """Move 4-D parameters and buffers to channels_last if asked for.

@@ -77,7 +77,7 @@ def test_batch_size_is_none_or_2pk():
             match=r'^train_dataloader\.batch_size is 8, but '
             r'CrossModalityBatchSampler makes batches of 2 \* num_identities '
             r'\* num_instances = 2 \* 2 \* 3 = 12 indices \(P\*K visible \+ '
-            r'P\*K infrared\); remove train_dataloader\.batch_size: the '
+            r'P\*K infrared\); set train_dataloader\.batch_size=None: the '
             r'batch sampler sets the batch size$'):
         _build(batch_size=8)
 
@@ -112,6 +112,7 @@ def test_runner_sets_the_epoch_of_the_wrapped_sampler(tmp_path):
         model=model,
         work_dir=str(tmp_path),
         train_dataloader=dict(
+            batch_size=None,
             num_workers=0,
             sampler=dict(type='CrossModalityIdentitySampler',
                          num_identities=2, num_instances=3, seed=5),
@@ -144,7 +145,7 @@ def _tiny_train_dataloader(sysu_root):
 
 def test_config_dataloader_yields_cross_modality_batches(sysu_root):
     loader_cfg, seed = _tiny_train_dataloader(sysu_root)
-    assert 'batch_size' not in loader_cfg
+    assert loader_cfg.batch_size is None  # the batch sampler's
     loader = ReIDRunner.build_dataloader(loader_cfg, seed=seed)
     assert loader.batch_sampler.batch_size == 8
     # 56 visible training images, P * K = 4: 56 // 4 + 1 = 15 steps.
@@ -165,5 +166,5 @@ def test_config_with_a_conflicting_batch_size_fails(sysu_root):
     loader_cfg.batch_size = 6
     with pytest.raises(ValueError,
                        match=r'train_dataloader\.batch_size is 6, .* = 8 '
-                       r'indices .* remove train_dataloader\.batch_size'):
+                       r'indices .* set train_dataloader\.batch_size=None'):
         ReIDRunner.build_dataloader(loader_cfg, seed=seed)

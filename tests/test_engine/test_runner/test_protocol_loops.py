@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmreid_mmn.cli import load_config, set_num_classes
+from mmreid_mmn.config import load_config
 from mmreid_mmn.evaluation.functional import seeded_gallery_draw
 from mmreid_mmn.registry import RUNNERS
 
@@ -21,7 +21,6 @@ NUM_QUERY = 14
 def _test_runner(tmp_path, sysu_root, name, extra_metric=None, **options):
     cfg = load_config(str(TINY_CONFIG),
                       dict({'data_root': str(sysu_root)}, **options))
-    set_num_classes(cfg)
     if extra_metric is not None:
         cfg.test_evaluator = [cfg.test_evaluator, extra_metric]
     cfg.work_dir = str(tmp_path / name)

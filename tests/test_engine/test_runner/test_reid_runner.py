@@ -1,4 +1,5 @@
-"""ReIDRunner: allow-listed checkpoint loading and atomic checkpoint saves."""
+"""ReIDRunner: allow-listed checkpoint loading; atomic checkpoint saves of
+the AtomicCheckpointHook's backend."""
 import os
 from pathlib import Path
 
@@ -7,9 +8,9 @@ import torch
 from mmengine.model import BaseModel
 from mmengine.runner.checkpoint import save_checkpoint
 
-from mmreid_mmn.engine import ReIDRunner
-from mmreid_mmn.engine.runner.checkpoint_fit import CheckpointMismatchError
+from mmreid_mmn.engine import AtomicCheckpointHook, ReIDRunner
 from mmreid_mmn.fileio import UnsafeCheckpointError, load_checkpoint_safely
+from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
 
 
 class FileCreatingPayload:
@@ -45,8 +46,9 @@ def _runner(work_dir) -> ReIDRunner:
 
 def _save(runner: ReIDRunner, path) -> None:
     """What the config's checkpoint hook makes the runner do."""
+    hook = AtomicCheckpointHook(interval=1)
     save_checkpoint({'state_dict': runner.model.state_dict()}, str(path),
-                    backend_args=dict(backend='atomic_local'))
+                    backend_args=hook.backend_args)
 
 
 def test_load_checkpoint_refuses_a_payload(tmp_path):
@@ -95,11 +97,14 @@ def test_atomic_save_killed_before_rename_keeps_the_old_file(
     ]
 
 
-def test_load_checkpoint_state_takes_a_read_checkpoint(tmp_path):
+def test_a_checkpoint_missing_a_tensor_is_refused_with_its_key(tmp_path):
+    path = tmp_path / 'part.pth'
+    torch.save({'state_dict': {'fc.weight': torch.full((1, 2), 2.0)}}, path)
     runner = _runner(tmp_path / 'work')
-    state = {'fc.weight': torch.full((1, 2), 2.0), 'fc.bias': torch.ones(1)}
-    runner.load_checkpoint_state({'state_dict': state}, 'memory')
-    assert torch.equal(runner.model.fc.weight, state['fc.weight'])
+    with pytest.raises(CheckpointMismatchError,
+                       match=rf'checkpoint {path} does not fit the model of '
+                       r'Linear: tensors 1 missing \(fc\.bias\)'):
+        runner.load_checkpoint(str(path))
 
 
 @pytest.mark.parametrize('url', ['s3://bucket/epoch_1.pth',
@@ -112,29 +117,16 @@ def test_schemes_without_an_allow_list_are_refused(tmp_path, url):
 
 
 def test_the_readme_lines_build_a_reid_runner(tmp_path, sysu_root):
-    from mmreid_mmn.cli import load_config, set_num_classes
+    from mmreid_mmn.config import load_config
     from mmreid_mmn.registry import RUNNERS
     cfg = load_config(str(TINY_CONFIG), {'data_root': str(sysu_root)})
-    set_num_classes(cfg)
     cfg.work_dir = str(tmp_path)
     cfg.experiment_name = f'{tmp_path.name}_readme'
     runner = RUNNERS.build(cfg)
     assert type(runner) is ReIDRunner
+    assert runner.model.head.num_classes is None  # until training starts
+    assert runner.train_loop.max_epochs == 2
     assert runner.model.head.num_classes == 8
-
-
-def test_a_config_whose_linked_keys_disagree_is_refused(tmp_path):
-    from mmengine.config import Config
-
-    from mmreid_mmn.registry import RUNNERS
-    from mmreid_mmn.utils.linked_options import LinkedOptionError
-    cfg = Config.fromfile(Path(__file__).parents[3] / 'configs' /
-                          'mmn_sysu_indoor.py')
-    cfg.work_dir = str(tmp_path)
-    with pytest.raises(LinkedOptionError,
-                       match=r"val_dataloader\.dataset\.mode='all' but the "
-                       r"linked option mode='indoor'"):
-        RUNNERS.build(cfg)
 
 
 class WithClassifier(BaseModel):

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from mmreid_mmn.engine.runner.checkpoint_fit import (CheckpointMismatchError,
+from mmreid_mmn.models.reid.checkpoint_fit import (CheckpointMismatchError,
                                                      fit_checkpoint,
                                                      revise_state_dict_keys)
 

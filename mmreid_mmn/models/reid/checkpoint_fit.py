@@ -11,11 +11,20 @@ are deliberate and tolerated, each reported in one line:
   checkpoints have none, so it keeps the model's initialisation.
 
 Resuming tolerates neither: it continues the very run that saved the file.
+
+:func:`fit_incoming_state_dict` runs as a load-state-dict pre-hook of every
+``BaseVIReIDModel``, so these rules hold whoever loads the weights: our
+runner, MMEngine's plain ``Runner`` (``load_from``, ``resume``), or
+``model.load_state_dict``. A head built without ``num_classes`` first gets
+classifiers of the checkpoint's identity count. :func:`loading_checkpoint`
+names the file (and whether to tolerate) for the messages.
 """
+import contextvars
 import logging
 import re
-from typing import (Dict, List, Mapping, NamedTuple, Optional, Sequence,
-                    Tuple)
+from contextlib import contextmanager
+from typing import (Dict, Iterator, List, Mapping, MutableMapping,
+                    NamedTuple, Optional, Sequence, Tuple)
 
 import torch
 from mmengine.logging import print_log
@@ -26,6 +35,9 @@ RELEASE_ABSENT = 'loss_dcl.'
 SHOWN_KEYS = 3
 # MMEngine's default: strip the prefix a DDP wrapper adds
 DEFAULT_REVISE_KEYS = [(r'^module.', '')]
+# set on a state dict the pre-hook has fitted, so that it fits it once
+FITTED_MARK = '_mmreid_mmn_fitted'
+
 
 
 class CheckpointMismatchError(ValueError):
@@ -165,19 +177,82 @@ def fit_checkpoint(model_state: Mapping[str, torch.Tensor],
         notes)
 
 
+class _Loading(NamedTuple):
+    source: str
+    target: Optional[str]
+    tolerate: bool
+
+
+_UNNAMED = _Loading('the loaded checkpoint', None, True)
+_LOADING: contextvars.ContextVar = contextvars.ContextVar(
+    'mmreid_mmn_loading_checkpoint', default=None)
+
+
+@contextmanager
+def loading_checkpoint(source: str,
+                       target: Optional[str] = None,
+                       tolerate: bool = True) -> Iterator[None]:
+    """Name the checkpoint (and the model's config) that the pre-hook of
+    :func:`fit_incoming_state_dict` reports on; ``tolerate=False`` refuses
+    the deliberate differences too (resuming)."""
+    token = _LOADING.set(_Loading(source, target, tolerate))
+    try:
+        yield
+    finally:
+        _LOADING.reset(token)
+
+
+def fit_incoming_state_dict(model: torch.nn.Module,
+                            state_dict: MutableMapping[str, torch.Tensor],
+                            prefix: str, *args) -> None:
+    """Load-state-dict pre-hook: size, check and trim what is loaded.
+
+    Sizes a head built without ``num_classes`` from the incoming
+    classifiers (one INFO line), refuses tensors that do not fit (see
+    :func:`fit_checkpoint`) and removes the tolerated ones from
+    ``state_dict`` in place, logging a line for each difference.
+
+    Raises:
+        CheckpointMismatchError: The tensors do not fit the model.
+    """
+    if getattr(state_dict, FITTED_MARK, False):
+        return
+    loading = _LOADING.get() or _UNNAMED
+    incoming = {key[len(prefix):]: value
+                for key, value in state_dict.items()
+                if key.startswith(prefix)}
+    head = getattr(model, 'head', None)
+    rows = identity_classifier_rows(incoming)
+    if (rows is not None and getattr(head, 'num_classes', 0) is None
+            and hasattr(head, 'set_num_classes')):
+        head.set_num_classes(rows)
+        print_log(f"model.head.num_classes={rows}, as the checkpoint's "
+                  'identity classifiers', logger='current')
+    fit = fit_checkpoint(model.state_dict(), incoming, loading.source,
+                         loading.target or type(model).__name__,
+                         loading.tolerate)
+    for key in incoming.keys() - fit.state_dict.keys():
+        del state_dict[prefix + key]
+    setattr(state_dict, FITTED_MARK, True)
+    for note in fit.notes:
+        print_log(note, logger='current', level=logging.WARNING)
+
+
 def load_fitting_state_dict(model: torch.nn.Module,
                             state_dict: Mapping[str, torch.Tensor],
                             source: str,
                             target: str,
                             tolerate: bool = True) -> None:
-    """Load ``state_dict`` into ``model`` if it fits (see
-    :func:`fit_checkpoint`), logging each tolerated difference in one line.
+    """Load ``state_dict`` into any model if it fits, naming ``source``
+    and ``target`` in the messages (see :func:`fit_incoming_state_dict`,
+    which a ``BaseVIReIDModel`` runs on every load anyway).
 
     Raises:
         CheckpointMismatchError: The tensors do not fit the model.
     """
-    fit = fit_checkpoint(model.state_dict(), state_dict, source, target,
-                         tolerate)
-    model.load_state_dict(fit.state_dict, strict=False)
-    for note in fit.notes:
-        print_log(note, logger='current', level=logging.WARNING)
+    handle = model.register_load_state_dict_pre_hook(fit_incoming_state_dict)
+    try:
+        with loading_checkpoint(source, target, tolerate):
+            model.load_state_dict(state_dict, strict=False)
+    finally:
+        handle.remove()

@@ -8,10 +8,11 @@ archive: the checkpoint hook writes it after the last epoch (atomically),
 so a run trained by hand with ``tools/train.py`` counts too. (It is written
 before the last validation: a run killed during that validation counts as
 finished, as MMEngine's resume, which would not repeat it, sees it too.)
-Any other run is trained with ``--resume``, which continues from its newest
-complete checkpoint or starts afresh. A finished run is tested with its best
-checkpoint (``best_*.pth``, the newest if several), or with the last epoch
-checkpoint when the config keeps no best.
+Any other run is trained with ``--resume``, which continues from the
+checkpoint its work dir's ``last_checkpoint`` names or starts afresh. A
+finished run is tested with its best checkpoint (``best_*.pth``, the newest
+if several), or with the last epoch checkpoint when the config keeps no
+best.
 """
 import argparse
 import glob
@@ -22,8 +23,9 @@ from typing import Collection, Dict, List, Optional, Sequence
 
 from mmengine.config import Config, DictAction
 
-from mmreid_mmn.utils.linked_options import linked_paths
-from .resume_checkpoint import is_complete_checkpoint
+from mmreid_mmn.config import linked_paths
+from mmreid_mmn.fileio import CheckpointFormatError, check_checkpoint_file
+from mmreid_mmn.results import run_name
 
 # RegDB's ten splits: the trials of a config with a ``trial`` option
 DEFAULT_TRIALS = tuple(range(1, 11))
@@ -33,11 +35,6 @@ RUN_OPTIONS = {'trial': '--trials', 'randomness.seed': '--seeds'}
 
 class TrialPlanError(ValueError):
     """The trials, seeds or options asked for do not fit the config."""
-
-
-def run_name(trial: Optional[int], seed: int) -> str:
-    """``'trial 3, seed 0'``, or ``'seed 0'`` without a trial."""
-    return f'seed {seed}' if trial is None else f'trial {trial}, seed {seed}'
 
 
 def _run_dir(trial: Optional[int], seed: int) -> str:
@@ -79,7 +76,11 @@ class TrialRun:
 
     def is_finished(self) -> bool:
         """Whether the last epoch checkpoint is complete."""
-        return is_complete_checkpoint(self.last_checkpoint)
+        try:
+            check_checkpoint_file(self.last_checkpoint)
+        except (FileNotFoundError, CheckpointFormatError):
+            return False
+        return True
 
     def test_checkpoint(self) -> str:
         """The newest ``best_*.pth``, else the last epoch checkpoint."""

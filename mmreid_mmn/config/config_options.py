@@ -1,13 +1,12 @@
-"""Command-line config options: typo checks and linked options."""
+"""Config options (``--cfg-options``): typo checks and linked options."""
 import copy
 import difflib
 from typing import Dict, List, Optional
 
 from mmengine.config import Config
 
-from mmreid_mmn.utils.linked_options import (apply_linked_options,
-                                             linked_paths)
 from .accepted_config_keys import accepted_keys
+from .linked_options import linked_option_keys, linked_paths
 
 
 class ConfigOptionError(KeyError):
@@ -126,22 +125,22 @@ def check_cfg_option_keys(cfg: Config, options: Dict[str, object],
 
 def merge_cfg_options(cfg: Config, options: Dict[str, object],
                       config_file: str) -> None:
-    """Check and merge ``--cfg-options``, then apply linked options.
+    """Check and merge ``--cfg-options``, expanding linked options.
 
     A config may declare ``linked_options = dict(trial=['a.b.trial', ...])``
-    (see :mod:`mmreid_mmn.utils.linked_options`): a top-level setting such
-    as ``trial`` that several nested keys copy. Setting ``trial=3`` on the
-    command line sets every listed key too, so one option changes the
-    training and test datasets alike; setting one of the listed keys
-    directly is refused, since it would make them disagree.
+    (see :mod:`.linked_options`): setting ``trial=3`` here sets the
+    top-level ``trial`` and every listed key, so one option changes the
+    training and test datasets alike; setting one of the listed keys alone
+    is refused, since it would make them disagree.
 
     Raises:
         ConfigOptionError: An unknown option key (a ``KeyError``, see
             :func:`check_cfg_option_keys`), or a key a linked option sets.
-        LinkedOptionError: A linked path that does not exist in the config.
+        LinkedOptionError: A linked key that is not in the config.
     """
     check_cfg_option_keys(cfg, options, config_file)
-    owners = {path: name for name, paths in linked_paths(cfg).items()
+    linked = linked_paths(cfg)
+    owners = {path: name for name, paths in linked.items()
               for path in paths}
     for key in options:
         if key in owners and owners[key] not in options:
@@ -149,5 +148,19 @@ def merge_cfg_options(cfg: Config, options: Dict[str, object],
                 f'--cfg-options key {key!r} is set by the linked option '
                 f'{owners[key]!r} of {config_file}; set '
                 f'{owners[key]}=... instead')
-    cfg.merge_from_dict(options)
-    apply_linked_options(cfg, [name for name in options])
+    merged = dict(options)
+    for name in options:
+        if name in linked:
+            merged.update(dict.fromkeys(linked_option_keys(cfg, name),
+                                        options[name]))
+    cfg.merge_from_dict(merged)
+
+
+def load_config(path: str,
+                options: Optional[Dict[str, object]] = None) -> Config:
+    """``Config.fromfile(path)`` with ``options`` checked and merged as
+    ``--cfg-options`` are (see :func:`merge_cfg_options`)."""
+    cfg = Config.fromfile(path)
+    if options:
+        merge_cfg_options(cfg, options, path)
+    return cfg

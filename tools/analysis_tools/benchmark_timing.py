@@ -4,6 +4,8 @@ timing, peak memory and the printed report.
 ``tools/analysis_tools/benchmark_train.py`` and ``benchmark_test.py`` print
 each figure on a line of its own (``label: value``) and then all of them as
 a markdown table of one row, ready to paste next to other runs' rows.
+They import this module from their own folder, which Python puts on the
+path of a script it runs.
 """
 import argparse
 import os.path as osp
@@ -42,7 +44,7 @@ def add_benchmark_arguments(parser: argparse.ArgumentParser,
 
     A benchmark runs in one process, so the parser gets no ``--launcher``;
     its namespace still has ``launcher='none'`` and ``local_rank=0`` for
-    :func:`~mmreid_mmn.cli.load_runner_config`.
+    :func:`~mmreid_mmn.tooling.load_runner_config`.
 
     Args:
         parser: The tool's parser, with its own arguments added.

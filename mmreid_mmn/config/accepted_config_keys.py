@@ -4,15 +4,19 @@ names, or the keys MMEngine's Runner reads from it.
 :func:`accepted_keys` lets the ``--cfg-options`` check refuse a mistyped
 nested key (``train_cfg.max_epoch``) before anything is built, while a key
 the config merely did not state (``train_dataloader.pin_memory``) passes.
-It reads classes and signatures only: no dataset or model is built. Where
-it cannot tell (a ``type`` it cannot find, ``**kwargs`` that go elsewhere
-than ``super().__init__``, a dict whose keys are free), it answers None:
-any key is accepted, so a valid key is never refused.
+It reads what is built, not source code: the signatures of the classes
+the config names (``**kwargs`` are taken to go on to the base class's
+``__init__``, as in MMEngine's and our classes), and, for the dicts that
+MMEngine reads key by key (a dataloader's runner keys, ``paramwise_cfg``),
+the keys that a dry run on a tiny input reads. No dataset or model is
+built. Where it cannot tell (a ``type`` it cannot find, a dict whose keys
+are free, ``env_cfg``), it answers None: any key is accepted, so a valid
+key is never refused.
 """
-import ast
+import copy
+import functools
 import inspect
-import textwrap
-from typing import Callable, Dict, FrozenSet, NamedTuple, Optional
+from typing import Callable, Dict, FrozenSet, NamedTuple, Optional, Set
 
 from mmengine.evaluator import Evaluator
 from mmengine.optim import AmpOptimWrapper, DefaultOptimWrapperConstructor
@@ -57,13 +61,6 @@ NO_KEYWORD_INITS = (object, nn.Module)
 KEYWORD_KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD,
                  inspect.Parameter.KEYWORD_ONLY)
 
-# What ``Runner.build_dataloader`` reads from a dataloader dict before the
-# rest goes to torch's ``DataLoader``.
-DATALOADER_RUNNER_KEYS = frozenset(
-    {'num_batch_per_epoch', 'disable_subprocess_warning'})
-# What ``Runner.setup_env`` reads from ``env_cfg``.
-ENV_CFG_KEYS = frozenset(
-    {'cudnn_benchmark', 'mp_cfg', 'dist_cfg', 'resource_limit'})
 # ``env_cfg.mp_cfg`` and ``randomness``: the arguments the Runner passes
 # on to ``set_multi_processing`` (but its own ``distributed``) and to
 # ``Runner.set_randomness``.
@@ -71,18 +68,38 @@ MP_CFG_KEYS = frozenset(
     inspect.signature(set_multi_processing).parameters) - {'distributed'}
 RANDOMNESS_KEYS = frozenset(
     inspect.signature(Runner.set_randomness).parameters) - {'self'}
-# What ``DefaultOptimWrapperConstructor.add_params`` reads from
-# ``paramwise_cfg`` (MMEngine 0.10.7).
-PARAMWISE_OPTIONS = frozenset({
-    'custom_keys', 'bias_lr_mult', 'bias_decay_mult', 'norm_decay_mult',
-    'dwconv_decay_mult', 'flat_decay_mult', 'bypass_duplicate',
-    'dcn_offset_lr_mult'
-})
-# Names through which a constructor subclass would read the option dicts
-# differently from DefaultOptimWrapperConstructor.
-CONSTRUCTOR_OPTION_NAMES = frozenset(
-    {'paramwise_cfg', 'optim_wrapper_cfg', 'optimizer_cfg'})
 DEFAULT_CONSTRUCTOR = 'DefaultOptimWrapperConstructor'
+
+
+class _ReadKeys(dict):
+    """A dict that records every key read from it (``get``, ``pop``,
+    ``[]``, ``in``), shared with its copies."""
+
+    def __init__(self, *args, read: Optional[Set[str]] = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read = set() if read is None else read
+
+    def __deepcopy__(self, memo) -> '_ReadKeys':
+        return _ReadKeys(copy.deepcopy(dict(self), memo), read=self.read)
+
+    def copy(self) -> '_ReadKeys':
+        return _ReadKeys(self, read=self.read)
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key) -> bool:
+        self.read.add(key)
+        return super().__contains__(key)
+
+    def get(self, key, *default):
+        self.read.add(key)
+        return super().get(key, *default)
+
+    def pop(self, key, *default):
+        self.read.add(key)
+        return super().pop(key, *default)
 
 
 class AcceptedKeys(NamedTuple):
@@ -103,41 +120,12 @@ def _accepting(owner: str,
     return None if keys is None else AcceptedKeys(owner, keys | ANY_DICT_KEYS)
 
 
-def _source_tree(obj) -> Optional[ast.AST]:
-    """The parsed source of ``obj``, or None where it cannot be read."""
-    try:
-        return ast.parse(textwrap.dedent(inspect.getsource(obj)))
-    except (OSError, TypeError, SyntaxError):
-        return None
+def constructor_arguments(cls: type) -> FrozenSet[str]:
+    """The keyword arguments ``cls(...)`` takes.
 
-
-def _passes_to_super(init: Callable, kwargs_name: str) -> bool:
-    """Whether ``init`` calls ``super().__init__(..., **kwargs_name)``."""
-    tree = _source_tree(init)
-    if tree is None:
-        return False
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == '__init__'
-                and isinstance(node.func.value, ast.Call)
-                and isinstance(node.func.value.func, ast.Name)
-                and node.func.value.func.id == 'super'
-                and any(keyword.arg is None
-                        and isinstance(keyword.value, ast.Name)
-                        and keyword.value.id == kwargs_name
-                        for keyword in node.keywords)):
-            return True
-    return False
-
-
-def constructor_arguments(cls: type) -> Optional[FrozenSet[str]]:
-    """The keyword arguments ``cls(...)`` takes, or None when any may do.
-
-    Walks the MRO while an ``__init__`` passes its ``**kwargs`` on to
-    ``super().__init__``; ``**kwargs`` kept or passed elsewhere, and an
-    ``__init__`` whose signature or source cannot be read, may take any
-    key.
+    Walks the MRO while an ``__init__`` takes ``**kwargs``, which it is
+    taken to pass on to ``super().__init__``; stops at the first
+    ``__init__`` without them, or at ``object`` / ``nn.Module``.
     """
     names = set()
     for klass in cls.__mro__:
@@ -146,20 +134,13 @@ def constructor_arguments(cls: type) -> Optional[FrozenSet[str]]:
             continue
         if klass in NO_KEYWORD_INITS:
             break
-        try:
-            parameters = list(inspect.signature(init).parameters.values())
-        except (TypeError, ValueError):
-            return None
-        kwargs_name = None
+        parameters = list(inspect.signature(init).parameters.values())
         for parameter in parameters[1:]:
-            if parameter.kind is inspect.Parameter.VAR_KEYWORD:
-                kwargs_name = parameter.name
-            elif parameter.kind in KEYWORD_KINDS:
+            if parameter.kind in KEYWORD_KINDS:
                 names.add(parameter.name)
-        if kwargs_name is None:
+        if not any(parameter.kind is inspect.Parameter.VAR_KEYWORD
+                   for parameter in parameters):
             break
-        if not _passes_to_super(init, kwargs_name):
-            return None
     return frozenset(names)
 
 
@@ -206,10 +187,8 @@ def _component(config: dict, node: dict) -> Optional[AcceptedKeys]:
     cls = component_class(config, node.get('type'))
     if cls is None:
         return None
-    arguments = constructor_arguments(cls)
-    if arguments is None:
-        return None
-    return _accepting(cls.__name__, arguments | _builder_keys(cls))
+    return _accepting(cls.__name__,
+                      constructor_arguments(cls) | _builder_keys(cls))
 
 
 def _train_loop(config: dict, node: dict) -> Optional[AcceptedKeys]:
@@ -217,11 +196,8 @@ def _train_loop(config: dict, node: dict) -> Optional[AcceptedKeys]:
     if 'type' in node:
         return _component(config, node)
     loop = EpochBasedTrainLoop if node.get('by_epoch') else IterBasedTrainLoop
-    arguments = constructor_arguments(loop)
-    if arguments is None:
-        return None
-    return _accepting(
-        loop.__name__, arguments - {'runner', 'dataloader'} | {'by_epoch'})
+    return _accepting(loop.__name__, constructor_arguments(loop)
+                      - {'runner', 'dataloader'} | {'by_epoch'})
 
 
 def _evaluation_loop(loop: type) -> Callable:
@@ -230,21 +206,26 @@ def _evaluation_loop(loop: type) -> Callable:
     def accepted(config: dict, node: dict) -> Optional[AcceptedKeys]:
         if 'type' in node:
             return _component(config, node)
-        arguments = constructor_arguments(loop)
-        if arguments is None:
-            return None
-        return _accepting(loop.__name__,
-                          arguments - {'runner', 'dataloader', 'evaluator'})
+        return _accepting(loop.__name__, constructor_arguments(loop)
+                          - {'runner', 'dataloader', 'evaluator'})
 
     return accepted
 
 
+@functools.lru_cache(maxsize=None)
+def _runner_dataloader_keys() -> FrozenSet[str]:
+    """The keys ``Runner.build_dataloader`` reads from a dataloader dict,
+    from a dry run over a one-item dataset."""
+    node = _ReadKeys(dataset=[0], batch_size=1, num_workers=0,
+                     sampler=dict(type='DefaultSampler', shuffle=False))
+    Runner.build_dataloader(node, seed=0)
+    return frozenset(node.read)
+
+
 def _dataloader(config: dict, node: dict) -> Optional[AcceptedKeys]:
     """A dataloader dict: torch's ``DataLoader`` and the Runner's keys."""
-    arguments = constructor_arguments(DataLoader)
-    if arguments is None:
-        return None
-    return _accepting('DataLoader', arguments | DATALOADER_RUNNER_KEYS)
+    return _accepting('DataLoader', constructor_arguments(DataLoader)
+                      | _runner_dataloader_keys())
 
 
 def _evaluator(config: dict, node: dict) -> Optional[AcceptedKeys]:
@@ -256,35 +237,13 @@ def _evaluator(config: dict, node: dict) -> Optional[AcceptedKeys]:
     return None
 
 
-def _names_in(tree: ast.AST) -> FrozenSet[str]:
-    """Every attribute, variable and argument name used in ``tree``."""
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
-            names.add(node.attr)
-        elif isinstance(node, ast.Name):
-            names.add(node.id)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-    return frozenset(names)
-
-
-def _default_like_constructor(config: dict,
-                              optim_wrapper: dict) -> Optional[type]:
-    """The optimizer wrapper constructor, if it reads ``optim_wrapper``
-    and ``paramwise_cfg`` as ``DefaultOptimWrapperConstructor`` does.
-
-    A subclass qualifies when its own code never names those dicts.
-    """
+def _constructor(config: dict, optim_wrapper: dict) -> Optional[type]:
+    """The optimizer wrapper constructor class, if it is MMEngine's default
+    one or a subclass (taken to read ``optim_wrapper`` as it does)."""
     cls = component_class(
         config, optim_wrapper.get('constructor', DEFAULT_CONSTRUCTOR))
     if cls is None or not issubclass(cls, DefaultOptimWrapperConstructor):
         return None
-    for klass in cls.__mro__[:cls.__mro__.index(
-            DefaultOptimWrapperConstructor)]:
-        tree = _source_tree(klass)
-        if tree is None or _names_in(tree) & CONSTRUCTOR_OPTION_NAMES:
-            return None
     return cls
 
 
@@ -295,26 +254,33 @@ def _optim_wrapper(config: dict, node: dict) -> Optional[AcceptedKeys]:
     ``AmpOptimWrapper``'s arguments are accepted too: ``tools/train.py
     --amp`` makes the wrapper one after the options are checked.
     """
-    if 'optimizer' not in node or not _default_like_constructor(
-            config, node):
+    if 'optimizer' not in node or _constructor(config, node) is None:
         return None
     wrapper = _component(config, dict(node, type=node.get(
         'type', 'OptimWrapper')))
-    amp_arguments = constructor_arguments(AmpOptimWrapper)
-    if wrapper is None or amp_arguments is None:
+    if wrapper is None:
         return None
-    return wrapper._replace(keys=wrapper.keys | amp_arguments
-                            | {'constructor', 'paramwise_cfg'})
+    return wrapper._replace(
+        keys=wrapper.keys | constructor_arguments(AmpOptimWrapper)
+        | {'constructor', 'paramwise_cfg'})
 
 
 def _paramwise_cfg(config: dict, node: dict) -> Optional[AcceptedKeys]:
-    """``optim_wrapper.paramwise_cfg``: the options the constructor reads.
-    """
-    constructor = _default_like_constructor(config, config['optim_wrapper'])
-    if constructor is None:
+    """``optim_wrapper.paramwise_cfg``: the options the constructor reads
+    while it groups the parameters of an empty module."""
+    optim_wrapper = config['optim_wrapper']
+    cls = _constructor(config, optim_wrapper)
+    if cls is None:
         return None
-    return _accepting(f'the paramwise_cfg of {constructor.__name__}',
-                      PARAMWISE_OPTIONS)
+    options = _ReadKeys(node)
+    try:
+        cls(dict(type=optim_wrapper.get('type', 'OptimWrapper'),
+                 optimizer=dict(optim_wrapper['optimizer'])),
+            options).add_params([], nn.Module())
+    except Exception:  # a value the dry run cannot take: accept any key
+        return None
+    return _accepting(f'the paramwise_cfg of {cls.__name__}',
+                      frozenset(options.read))
 
 
 def _fixed(owner: str, keys: FrozenSet[str]) -> Callable:
@@ -334,7 +300,6 @@ RUNNER_DICTS: Dict[str, Callable] = {
     'test_evaluator': _evaluator,
     'optim_wrapper': _optim_wrapper,
     'optim_wrapper.paramwise_cfg': _paramwise_cfg,
-    'env_cfg': _fixed('the env_cfg of Runner.setup_env', ENV_CFG_KEYS),
     'env_cfg.mp_cfg': _fixed('set_multi_processing', MP_CFG_KEYS),
     'randomness': _fixed('Runner.set_randomness', RANDOMNESS_KEYS),
 }

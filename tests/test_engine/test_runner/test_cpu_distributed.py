@@ -2,7 +2,7 @@
 import pytest
 from mmengine.config import Config
 
-from mmreid_mmn.cli import cpu_distributed, setup_cpu_distributed
+from mmreid_mmn.engine.runner import cpu_distributed, setup_cpu_distributed
 
 
 @pytest.fixture

@@ -10,19 +10,23 @@
 protocol (see :mod:`.metrics_file`). ``summary.md`` is the table of the
 runs' headline columns with a ``mean ± std`` row.
 """
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .results_table import (Result, format_markdown, headline_groups,
                             table_rows)
-from .trial_runs import run_name
 
 SUMMARY_FILE = 'summary.json'
 SUMMARY_TABLE_FILE = 'summary.md'
 # The spread of one run's result around the mean, as papers' "mean ± std
 # over the 10 trials" report it; one run has none.
 STD_KIND = 'sample (numpy ddof=1)'
+
+
+def run_name(trial: Optional[int], seed: int) -> str:
+    """``'trial 3, seed 0'``, or ``'seed 0'`` without a trial."""
+    return f'seed {seed}' if trial is None else f'trial {trial}, seed {seed}'
 
 
 def mean_and_std(

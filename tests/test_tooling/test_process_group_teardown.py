@@ -6,8 +6,8 @@ import pytest
 import torch
 import torch.distributed as torch_dist
 
-from mmreid_mmn.cli import destroying_process_group
-from mmreid_mmn.cli import process_group_teardown
+from mmreid_mmn.tooling import destroying_process_group
+from mmreid_mmn.tooling import process_group_teardown
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ import torch
 import torch.distributed as torch_dist
 from torch.nn.parallel import DistributedDataParallel
 
-from mmreid_mmn.cli import destroying_process_group
+from mmreid_mmn.tooling import destroying_process_group
 
 
 def threads():

@@ -3,11 +3,10 @@ import sys
 from contextlib import contextmanager
 from typing import Iterator, Type
 
-from mmreid_mmn.engine.runner.checkpoint_fit import CheckpointMismatchError
+from mmreid_mmn.config import ConfigOptionError, LinkedOptionError
+from mmreid_mmn.engine.runner import NumClassesError
 from mmreid_mmn.fileio import CheckpointFormatError, UnsafeCheckpointError
-from mmreid_mmn.utils.linked_options import LinkedOptionError
-from .config_options import ConfigOptionError
-from .num_classes import NumClassesError
+from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
 
 # Errors whose message alone tells the user what to fix: a path that does
 # not exist (checkpoint, data root, split or index file, image), a folder

@@ -1,5 +1,5 @@
 """The paper-layout results table, on hand-written metrics and summaries."""
-from mmreid_mmn.cli import (MISSING, PAPER_GROUPS, ColumnGroup, Result,
+from mmreid_mmn.results import (MISSING, PAPER_GROUPS, ColumnGroup, Result,
                             format_csv, format_markdown, headline_groups,
                             result_from_record, table_rows)
 

@@ -1,0 +1,63 @@
+"""The arguments the tools share and the config they make of them."""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.device import get_device
+
+from mmreid_mmn.config import load_config
+
+
+def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--work-dir``, ``--cfg-options``, ``--launcher``, ``--local-rank``.
+
+    The caller adds ``config`` and its own arguments first.
+    """
+    parser.add_argument(
+        '--work-dir',
+        help='folder for logs and checkpoints (default: '
+        './work_dirs/<config name>)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys, e.g. train_cfg.max_epochs=2 or the '
+        'linked options data_root=PATH, trial=N, direction=..., mode=indoor')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def check_amp_device(parser: argparse.ArgumentParser, reason: str) -> None:
+    """Refuse ``--amp`` as a usage error where MMEngine finds no accelerator.
+
+    Args:
+        parser: The tool's parser, whose ``error`` exits with code 2.
+        reason: Why the tool's mixed precision cannot run on the CPU.
+    """
+    if get_device() == 'cpu':
+        parser.error(f'--amp needs a GPU (or NPU, MLU, MUSA device): {reason}')
+
+
+def load_runner_config(args: argparse.Namespace) -> Config:
+    """Read ``args.config`` and apply the arguments of
+    :func:`add_runner_arguments`.
+
+    Sets ``LOCAL_RANK`` for launchers that pass ``--local-rank`` only,
+    loads the config with ``mmreid_mmn.config.load_config``
+    (``--cfg-options`` checked and merged), records the launcher and
+    defaults the work dir to ``./work_dirs/<config name>``.
+    """
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    return cfg
