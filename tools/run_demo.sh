@@ -2,7 +2,8 @@
 # The main job: installs the project into .venv, generates the synthetic
 # SYSU-MM01 tree if absent, trains the demo MMN on CPU, evaluates the best
 # checkpoint with the SYSU-MM01 protocol and prints the results next to
-# chance. Takes about 10 minutes on a 2-core laptop CPU.
+# chance. Took 5 min 24 s from a fresh clone on 2 CPU cores, installation
+# included, with pip's cache already holding the packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/setup_venv.sh
