@@ -22,7 +22,7 @@ def _as_label_tensor(value: LabelType) -> torch.Tensor:
                              f'tensor of shape {tuple(value.shape)}')
         return value.reshape(()).long()
     if isinstance(value, Integral):
-        return torch.tensor(int(value), dtype=torch.long)
+        return torch.tensor(int(value), dtype=torch.long, device='cpu')
     raise TypeError(f'gt_label must be an int or a tensor, got {type(value)}')
 
 

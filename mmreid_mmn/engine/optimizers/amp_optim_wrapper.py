@@ -3,7 +3,9 @@
 bfloat16 has float32's exponent range, so gradients neither underflow nor
 overflow and need no loss scaling; float16 does, so it trains with
 MMEngine's dynamic loss scaling. ``--amp`` picks bfloat16 where the GPU
-computes it natively (Ampere and newer) and float16 otherwise.
+computes it natively (Ampere and newer) and float16 otherwise. Training
+runs in MMEngine's own ``AmpOptimWrapper``; what MMEngine lacks, and this
+module adds, is that choice (its tools' ``--amp`` is float16 everywhere).
 """
 from typing import Tuple
 

@@ -1,9 +1,9 @@
 """Distribution consistency loss (DCL) of MMN."""
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from mmreid_mmn.registry import MODELS
+from ..utils import l2_normalize
 
 
 @MODELS.register_module()
@@ -58,8 +58,8 @@ class DistributionConsistencyLoss(nn.Module):
                 f'{tuple(feats_b.shape)}')
         batch, channels = feats_a.shape[-2:]
         feats = torch.cat([feats_a, feats_b], dim=-2)
-        feats = F.normalize(feats.reshape(-1, 2 * batch, channels), dim=-1)
+        feats = l2_normalize(feats.reshape(-1, 2 * batch, channels))
         projected = torch.stack([self.projector(part) for part in feats])
-        proj_a, proj_b = F.normalize(projected, dim=-1).split(batch, dim=-2)
+        proj_a, proj_b = l2_normalize(projected).split(batch, dim=-2)
         loss = (proj_a - proj_b).norm(dim=-1).mean()
         return self.loss_weight * loss

@@ -1,19 +1,8 @@
-"""Euclidean distance and same-identity masks shared by metric losses."""
+"""Same-identity masks shared by metric losses (their distances come from
+:func:`mmreid_mmn.models.utils.euclidean_distance`, kept in float32)."""
 from typing import Tuple
 
 import torch
-
-
-def euclidean_distance(feats: torch.Tensor) -> torch.Tensor:
-    """Pairwise distances ``(..., B, B)`` of features ``(..., B, D)``.
-
-    Squared distances are clamped at 1e-12 before the root (as the releases
-    do), so the gradient stays finite on the diagonal.
-    """
-    sq_norm = feats.pow(2).sum(dim=-1, keepdim=True)
-    sq_dist = sq_norm + sq_norm.transpose(-1, -2) - 2 * torch.matmul(
-        feats, feats.transpose(-1, -2))
-    return sq_dist.clamp(min=1e-12).sqrt()
 
 
 def identity_masks(label: torch.Tensor,

@@ -4,7 +4,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from mmreid_mmn.registry import MODELS
-from .pairwise_distance import euclidean_distance, identity_masks
+from ..utils import euclidean_distance
+from .pairwise_distance import identity_masks
 
 
 @MODELS.register_module()

@@ -4,7 +4,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from mmreid_mmn.registry import MODELS
-from .pairwise_distance import euclidean_distance, identity_masks
+from ..utils import euclidean_distance, l2_normalize
+from .pairwise_distance import identity_masks
 
 
 def _masked_softmax(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -45,7 +46,7 @@ class WeightedRegularizedTripletLoss(nn.Module):
                 label: torch.Tensor) -> torch.Tensor:
         """Compute the loss of features ``(..., B, D)``, labels ``(B,)``."""
         if self.normalize_feature:
-            feats = F.normalize(feats, dim=-1)
+            feats = l2_normalize(feats)
         dist = euclidean_distance(feats)
         is_pos, is_neg = identity_masks(label, type(self).__name__)
         dist_pos = dist * is_pos

@@ -2,11 +2,10 @@
 from typing import Dict, List, Optional, Union
 
 import torch
-import torch.nn.functional as F
 
 from mmreid_mmn.registry import MODELS
 from mmreid_mmn.structures import INFRARED, VISIBLE, ReIDDataSample
-from ..utils import split_training_batch
+from ..utils import l2_normalize, split_training_batch
 from .base_vireid_model import BaseVIReIDModel
 
 
@@ -90,6 +89,6 @@ class AGW(BaseVIReIDModel):
         """
         feats = self.head(self.backbone(inputs, modality))
         return {
-            key: F.normalize(self.head.concat_parts(parts), dim=1)
+            key: l2_normalize(self.head.concat_parts(parts), dim=1)
             for key, parts in feats.items()
         }

@@ -3,13 +3,12 @@ widths that follow the backbone and a short initialisation report."""
 from typing import Dict, List, Optional, Union
 
 import torch
-import torch.nn.functional as F
 from mmengine.dist import master_only
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 
 from mmreid_mmn.structures import ReIDDataSample
-from ..utils import group_by_modality
+from ..utils import group_by_modality, l2_normalize
 from .checkpoint_fit import fit_incoming_state_dict
 from .init_weights_summary import init_weights_summary
 
@@ -159,7 +158,7 @@ class BaseVIReIDModel(BaseModel):
             images = inputs[rows]
             if self.flip_test:
                 feats = {
-                    key: F.normalize(
+                    key: l2_normalize(
                         feat.unflatten(0, (2, -1)).mean(0), dim=1)
                     for key, feat in self.extract_feat(
                         torch.cat([images, images.flip(-1)]),

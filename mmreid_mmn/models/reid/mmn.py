@@ -2,11 +2,10 @@
 from typing import Dict, List, Optional, Union
 
 import torch
-import torch.nn.functional as F
 
 from mmreid_mmn.registry import MODELS
 from mmreid_mmn.structures import INFRARED, VISIBLE, ReIDDataSample
-from ..utils import split_training_batch
+from ..utils import l2_normalize, split_training_batch
 from .base_vireid_model import BaseVIReIDModel
 
 
@@ -132,7 +131,7 @@ class MMN(BaseVIReIDModel):
             self.backbone(torch.cat([inputs, middle]), modality))
         out = {}
         for key, parts in feats.items():
-            image, image_middle = F.normalize(
+            image, image_middle = l2_normalize(
                 self.head.concat_parts(parts), dim=1).chunk(2)
             out[key] = image
             out[f'{key}_middle'] = image_middle

@@ -61,8 +61,8 @@ def split_training_batch(
         raise ValueError(f'inputs hold {inputs.size(0)} images but there are '
                          f'{len(data_samples)} data_samples')
     groups = group_by_modality(data_samples)
-    visible = groups.get(VISIBLE, torch.empty(0, dtype=torch.long))
-    infrared = groups.get(INFRARED, torch.empty(0, dtype=torch.long))
+    none = torch.empty(0, dtype=torch.long, device=inputs.device)
+    visible, infrared = groups.get(VISIBLE, none), groups.get(INFRARED, none)
     if len(visible) == 0 or len(visible) != len(infrared):
         raise ValueError('a training batch needs as many visible as infrared '
                          f'images (and some), got {len(visible)} visible and '
