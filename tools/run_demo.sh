@@ -2,7 +2,7 @@
 # The main job: installs the project into .venv, generates the synthetic
 # SYSU-MM01 tree if absent, trains the demo MMN on CPU, evaluates the best
 # checkpoint with the SYSU-MM01 protocol and prints the results next to
-# chance. Took 5 min 24 s from a fresh clone on 2 CPU cores, installation
+# chance. Took 3 min 56 s from a fresh clone on 2 CPU cores, installation
 # included, with pip's cache already holding the packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."

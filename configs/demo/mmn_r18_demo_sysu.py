@@ -11,7 +11,8 @@
 #   greyscale), which pushes a colour-blind network towards the shape and
 #   texture cues that infrared images share;
 # - the backbone and the MMG learn at the base lr (lr_mult 1, not 0.1);
-# - 30 epochs: 2 warm-up epochs, lr x0.1 at epochs 20 and 26.
+# - 20 epochs: 2 warm-up epochs, lr x0.1 at epochs 13 and 17 (the demo, its
+#   installation included, took 3 min 56 s on 2 CPU cores).
 _base_ = '../mmn_r18_sysu.py'
 
 data_root = 'data/demo/SYSU-MM01'
@@ -55,7 +56,7 @@ optim_wrapper = dict(
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, end_factor=1.0, begin=0, end=2,
          by_epoch=True),
-    dict(type='MultiStepLR', milestones=[20, 26], gamma=0.1, by_epoch=True),
+    dict(type='MultiStepLR', milestones=[13, 17], gamma=0.1, by_epoch=True),
 ]
-train_cfg = dict(max_epochs=30, val_interval=10)
+train_cfg = dict(max_epochs=20, val_interval=10)
 default_hooks = dict(logger=dict(interval=10))
