@@ -7,6 +7,7 @@ the model's ``test_step`` gives the metrics for the same test images.
 import contextlib
 import io
 import sys
+from pathlib import Path
 
 import numpy as np
 import onnxruntime
@@ -140,9 +141,11 @@ def exit_message(tool, monkeypatch, argv):
 def test_a_difference_above_the_tolerance_fails_in_one_line(
         exports, tool, trained, sysu_root, monkeypatch):
     path = exports['visible'][0]
+    earlier = path.read_bytes()
 
-    def stale_export(model, modality, *args, **kwargs):
-        """Leave the earlier file and change the PyTorch side."""
+    def stale_export(model, modality, out_file, *args, **kwargs):
+        """Write the earlier graph and change the PyTorch side."""
+        Path(out_file).write_bytes(earlier)
         with torch.no_grad():
             model.head.bn_layers[0].weight.mul_(2)
         return ReIDExportWrapper(model, modality, OUTPUTS).eval()
@@ -150,8 +153,13 @@ def test_a_difference_above_the_tolerance_fails_in_one_line(
     monkeypatch.setattr(tool, 'export_onnx', stale_export)
     message = exit_message(tool, monkeypatch, tool_argv(
         trained, sysu_root, 'visible', path, '--batch-size', '3'))
-    assert message.startswith(f'error: {path} differs from PyTorch by ')
-    assert message.endswith(' (max abs over its outputs), above 0.0001')
+    assert message.startswith(
+        f'error: the export to {path} differs from PyTorch by ')
+    assert message.endswith(' (max abs over its outputs), above 0.0001; '
+                            'nothing was written')
+    # the unchecked graph is gone, the file of that name untouched
+    assert path.read_bytes() == earlier
+    assert not list(path.parent.glob('.*.tmp'))
 
 
 def test_without_onnxruntime_the_tool_says_what_to_install(

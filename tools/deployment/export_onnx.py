@@ -25,6 +25,7 @@ from mmreid_mmn.apis import ReIDInferencer
 from mmreid_mmn.config import load_config
 from mmreid_mmn.deployment import (export_onnx, inference_size,
                                    load_inference_images)
+from mmreid_mmn.fileio import atomic_output_path
 from mmreid_mmn.structures import MODALITIES
 from mmreid_mmn.tooling import exit_on_user_error
 from mmreid_mmn.utils import register_all_modules
@@ -76,28 +77,32 @@ def run(args: argparse.Namespace) -> None:
     # the model of tools/test.py: classifiers sized from the checkpoint,
     # which is read through the allow-list and loaded only if it fits
     inferencer = ReIDInferencer(cfg, args.checkpoint, device='cpu')
-    wrapper = export_onnx(inferencer.model, args.modality, args.out,
-                          inference_size(cfg), args.batch_size,
-                          args.dynamic_batch, args.opset,
-                          inferencer.feature_key)
     images = load_inference_images(
         cfg, args.modality,
         DYNAMIC_CHECK_IMAGES if args.dynamic_batch else args.batch_size)
-    session = onnxruntime.InferenceSession(
-        args.out, providers=['CPUExecutionProvider'])
-    onnx_outputs = session.run(wrapper.feature_keys,
-                               {'images': images.numpy()})
-    with torch.no_grad():
-        torch_outputs = wrapper(images)
-    difference = max(
-        float(np.abs(ours - theirs.numpy()).max())
-        for ours, theirs in zip(onnx_outputs, torch_outputs))
+    # written next to --out and renamed into place only once it is checked:
+    # a failure leaves an earlier file of that name as it was
+    with atomic_output_path(args.out) as unchecked:
+        wrapper = export_onnx(inferencer.model, args.modality,
+                              unchecked, inference_size(cfg),
+                              args.batch_size, args.dynamic_batch,
+                              args.opset, inferencer.feature_key)
+        session = onnxruntime.InferenceSession(
+            unchecked, providers=['CPUExecutionProvider'])
+        onnx_outputs = session.run(wrapper.feature_keys,
+                                   {'images': images.numpy()})
+        with torch.no_grad():
+            torch_outputs = wrapper(images)
+        difference = max(
+            float(np.abs(ours - theirs.numpy()).max())
+            for ours, theirs in zip(onnx_outputs, torch_outputs))
+        if difference > TOLERANCE:
+            sys.exit(f'error: the export to {args.out} differs from PyTorch '
+                     f'by {difference:.2e} (max abs over its outputs), above '
+                     f'{TOLERANCE:g}; nothing was written')
     print(f'{args.out}: {args.modality} images {tuple(images.shape)} -> '
           f'{", ".join(wrapper.feature_keys)}; max abs difference to '
           f'PyTorch on {len(images)} test images: {difference:.2e}')
-    if difference > TOLERANCE:
-        sys.exit(f'error: {args.out} differs from PyTorch by {difference:.2e}'
-                 f' (max abs over its outputs), above {TOLERANCE:g}')
 
 
 def main() -> None:
