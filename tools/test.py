@@ -69,18 +69,23 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 
 def run(args: argparse.Namespace) -> None:
-    """Evaluate ``args.checkpoint``; write ``metrics.json`` to the work
-    dir (see :mod:`mmreid_mmn.results.metrics_file`); optionally save
-    features.
+    """Evaluate ``args.checkpoint``; write ``metrics.json`` to the run's
+    log folder and the work dir (see :mod:`mmreid_mmn.results.metrics_file`);
+    optionally save features.
     """
     check_checkpoint_file(args.checkpoint)  # before anything is built
     runner = build_runner(merge_args(load_runner_config(args), args))
     metrics = runner.test()
     if is_main_process():
-        path = write_metrics_file(runner.work_dir, args.config,
-                                  args.checkpoint, metrics,
-                                  runner.test_evaluator.metrics)
-        print_log(f'metrics saved to {path}', logger='current')
+        options = dict(flip=args.flip, amp=args.amp,
+                       channels_last=args.channels_last,
+                       cfg_options=args.cfg_options or {})
+        # the run's own record, then the work dir's newest
+        paths = write_metrics_file([runner.log_dir, runner.work_dir],
+                                   args.config, args.checkpoint, metrics,
+                                   runner.test_evaluator.metrics, options)
+        print_log(f'metrics saved to {paths[1]} and {paths[0]}',
+                  logger='current')
     if args.out is not None and is_main_process():
         dumper = next(metric for metric in runner.test_evaluator.metrics
                       if isinstance(metric, DumpReIDFeatures))

@@ -1,7 +1,9 @@
 """``metrics.json``: what ``tools/test.py`` measured, and how.
 
 The file holds ``config`` and ``checkpoint`` (the paths the tool was given),
-``metrics`` (the test evaluator's flat dict) and ``protocol``: for each
+``options`` (how the tool ran: ``flip``, ``amp``, ``channels_last`` and the
+``cfg_options`` given), ``metrics`` (the test evaluator's flat dict) and
+``protocol``: for each
 VI-ReID metric of the evaluator, under its key prefix (``sysu``, ``regdb``,
 ``llcm``), its class name as ``type`` and the settings of
 :data:`PROTOCOL_SETTINGS` it has. The keys of ``metrics`` name the dataset
@@ -11,7 +13,7 @@ count; results tables read those from ``protocol``
 defaults a config leaves out are recorded too.
 """
 import os.path as osp
-from typing import Dict, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import mmengine
 from mmengine.evaluator import BaseMetric
@@ -42,24 +44,34 @@ def evaluation_protocol(metrics: Sequence[BaseMetric]) -> Dict[str, dict]:
     }
 
 
-def write_metrics_file(work_dir: str, config: str, checkpoint: str,
+def write_metrics_file(folders: Sequence[str],
+                       config: str,
+                       checkpoint: str,
                        metrics: Dict[str, float],
-                       evaluator_metrics: Sequence[BaseMetric]) -> str:
-    """Write ``<work_dir>/metrics.json`` atomically.
+                       evaluator_metrics: Sequence[BaseMetric],
+                       options: Optional[Dict[str, object]] = None
+                       ) -> List[str]:
+    """Write ``<folder>/metrics.json`` atomically into each folder.
+
+    ``tools/test.py`` writes it into the run's own log folder, which keeps
+    every test's record, and into the work dir, where it is the newest.
 
     Args:
-        work_dir: The test run's work dir.
+        folders: Where to write it.
         config: The config file tested.
         checkpoint: The checkpoint file tested.
         metrics: What the evaluator returned.
         evaluator_metrics: The evaluator's metrics, for ``protocol``.
+        options: How the tool ran. Defaults to ``{}``.
 
     Returns:
-        The path written.
+        The paths written.
     """
-    path = osp.join(work_dir, METRICS_FILE)
-    record = dict(config=config, checkpoint=checkpoint, metrics=metrics,
+    record = dict(config=config, checkpoint=checkpoint,
+                  options=dict(options or {}), metrics=metrics,
                   protocol=evaluation_protocol(evaluator_metrics))
-    with atomic_output_file(path, 'w') as file:
-        mmengine.dump(record, file, file_format='json', indent=2)
-    return path
+    paths = [osp.join(folder, METRICS_FILE) for folder in folders]
+    for path in paths:
+        with atomic_output_file(path, 'w') as file:
+            mmengine.dump(record, file, file_format='json', indent=2)
+    return paths

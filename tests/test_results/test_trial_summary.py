@@ -76,10 +76,15 @@ def test_metrics_file_records_each_metric_protocol(tmp_path):
         mode='indoor', num_shots=10, num_trials=10, gallery_draw='seeded',
         headline='orig_orig', feature_key='bn', rerank=False)}
     values = {'sysu/ir2vis_rank1': 12.5, 'sysu/ir2vis_mAP': 10.0}
-    path = write_metrics_file(str(tmp_path), 'c.py', 'best.pth', values,
-                              metrics)
-    assert path == str(tmp_path / 'metrics.json')
-    assert json.loads(Path(path).read_text()) == dict(
-        config='c.py', checkpoint='best.pth', metrics=values,
-        protocol=protocol)
-    assert [p.name for p in tmp_path.iterdir()] == ['metrics.json']
+    options = dict(flip=True, amp=False, channels_last=False,
+                   cfg_options={'mode': 'indoor'})
+    paths = write_metrics_file([str(tmp_path / 'run'), str(tmp_path)],
+                               'c.py', 'best.pth', values, metrics, options)
+    assert paths == [str(tmp_path / 'run' / 'metrics.json'),
+                     str(tmp_path / 'metrics.json')]
+    for path in paths:
+        assert json.loads(Path(path).read_text()) == dict(
+            config='c.py', checkpoint='best.pth', options=options,
+            metrics=values, protocol=protocol)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['metrics.json',
+                                                          'run']

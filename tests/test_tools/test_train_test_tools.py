@@ -415,3 +415,20 @@ def test_a_plain_mmengine_runner_trains_and_tests_as_the_tools(
     metrics = tester.test()
     assert tester.model.head.num_classes == 8  # from the checkpoint
     assert metrics == pytest.approx(tool_metrics, abs=1e-9)
+
+
+def test_each_test_keeps_its_metrics_file(trained, sysu_root, tmp_path):
+    checkpoint = str(trained / 'epoch_2.pth')
+    for extra in ([], ['--flip']):
+        run_tool('tools/test.py', TINY_CONFIG, checkpoint, '--work-dir',
+                 str(tmp_path), *extra, '--cfg-options',
+                 f'data_root={sysu_root}')
+    records = [json.loads(path.read_text())
+               for path in sorted(tmp_path.glob('*/metrics.json'))]
+    assert [record['options']['flip'] for record in records] == [False,
+                                                                 True]
+    assert records[0]['options'] == dict(
+        flip=False, amp=False, channels_last=False,
+        cfg_options={'data_root': str(sysu_root)})
+    # the work dir's own file is the newest test's
+    assert json.loads((tmp_path / 'metrics.json').read_text()) == records[1]
