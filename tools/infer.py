@@ -91,8 +91,21 @@ def gallery_features(inferencer: ReIDInferencer, paths: List[str],
     return features
 
 
+def earlier_pictures(ranking_file: str) -> List[str]:
+    """The picture names an earlier run's ``ranking.json`` lists, or none
+    when there is no such readable file."""
+    try:
+        with open(ranking_file, encoding='utf-8') as file:
+            entries = json.load(file)['queries']
+        return [osp.basename(entry['picture']) for entry in entries]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
 def run(args: argparse.Namespace) -> None:
-    """Rank, then write the ranking, the pictures and the cache."""
+    """Rank, then write the ranking, the pictures and the cache; remove the
+    pictures of an earlier run that the new ranking does not list (and
+    nothing else of the folder)."""
     queries = expand_images(args.query)
     gallery = list_images(args.gallery)
     os.makedirs(args.out_dir, exist_ok=True)
@@ -128,8 +141,16 @@ def run(args: argparse.Namespace) -> None:
                      for i, score in zip(row, row_scores)
                  ]))
     ranking_file = osp.join(args.out_dir, RANKING_FILE)
+    earlier = earlier_pictures(ranking_file)
     with atomic_output_file(ranking_file, 'w') as file:
         json.dump(dict(queries=entries), file, indent=2)
+    stale = set(earlier) - {entry['picture'] for entry in entries}
+    for picture in sorted(stale):
+        path = osp.join(args.out_dir, picture)
+        if osp.isfile(path):
+            os.remove(path)
+    if stale:
+        logger.info(f'{len(stale)} picture(s) of an earlier run removed')
     logger.info(f'{len(entries)} ranked list(s) ({args.combination}) '
                 f'written to {ranking_file} and {args.out_dir}/*.png')
 

@@ -169,3 +169,22 @@ def test_user_errors_are_one_line(infer_tool, scene, tmp_path):
     assert lines[-1].startswith(
         f"error: LoadRGBImage: cannot read '{gallery}/broken.jpg' as an "
         'image')
+
+
+def test_a_new_run_removes_only_its_earlier_pictures(infer_tool, scene):
+    root, queries, gallery = scene
+    out = root / 'out'
+    infer_tool.main(_args(scene))
+    first = sorted(path.name for path in out.glob('*.png'))
+    assert len(first) == 2
+    (out / 'notes.png').write_bytes(b'the user\'s own file')
+    args = _args(scene)
+    args.remove(str(queries[1]))
+    infer_tool.main(args)
+    ranking = json.loads((out / 'ranking.json').read_text())
+    (entry, ) = ranking['queries']
+    assert sorted(path.name for path in out.glob('*.png')) == sorted(
+        [entry['picture'], 'notes.png'])
+    assert entry['picture'] == first[0]
+    assert '1 picture(s) of an earlier run removed' in (
+        out / 'infer.log').read_text()
