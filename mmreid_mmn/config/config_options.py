@@ -1,12 +1,17 @@
 """Config options (``--cfg-options``): typo checks and linked options."""
 import copy
 import difflib
+import os.path as osp
 from typing import Dict, List, Optional
 
 from mmengine.config import Config
 
 from .accepted_config_keys import accepted_keys
 from .linked_options import linked_option_keys, linked_paths
+
+
+class ConfigFileError(ValueError):
+    """A config file that Python cannot read."""
 
 
 class ConfigOptionError(KeyError):
@@ -159,8 +164,21 @@ def merge_cfg_options(cfg: Config, options: Dict[str, object],
 def load_config(path: str,
                 options: Optional[Dict[str, object]] = None) -> Config:
     """``Config.fromfile(path)`` with ``options`` checked and merged as
-    ``--cfg-options`` are (see :func:`merge_cfg_options`)."""
-    cfg = Config.fromfile(path)
+    ``--cfg-options`` are (see :func:`merge_cfg_options`).
+
+    Raises:
+        FileNotFoundError: ``path`` is no file.
+        ConfigFileError: It (or a ``_base_`` file) is not valid Python; the
+            message names the file and the line, which MMEngine's does not.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'config file {path} does not exist')
+    try:
+        cfg = Config.fromfile(path)
+    except SyntaxError as error:
+        raise ConfigFileError(
+            f'config file {path} (or a _base_ file it names) is not valid '
+            f'Python: {error.msg} at line {error.lineno}') from None
     if options:
         merge_cfg_options(cfg, options, path)
     return cfg

@@ -3,7 +3,8 @@ import sys
 from contextlib import contextmanager
 from typing import Iterator, Type
 
-from mmreid_mmn.config import ConfigOptionError, LinkedOptionError
+from mmreid_mmn.config import (ConfigFileError, ConfigOptionError,
+                               LinkedOptionError)
 from mmreid_mmn.engine.runner import NumClassesError
 from mmreid_mmn.fileio import CheckpointFormatError, UnsafeCheckpointError
 from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
@@ -14,7 +15,8 @@ from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
 # config option, a num_classes too small for the training data.
 USER_ERRORS = (FileNotFoundError, NotADirectoryError, UnsafeCheckpointError,
                CheckpointFormatError, CheckpointMismatchError,
-               ConfigOptionError, LinkedOptionError, NumClassesError)
+               ConfigFileError, ConfigOptionError, LinkedOptionError,
+               NumClassesError)
 
 
 @contextmanager

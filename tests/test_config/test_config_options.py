@@ -274,3 +274,20 @@ def test_a_config_is_read_as_written_and_its_linked_keys_are_not_checked(
     again = load_config(str(tmp_path / 'saved.py'), {'mode': 'all'})
     assert again.test_evaluator[0].mode == 'all'
     assert again.test_dataloader.dataset.mode == 'all'
+
+
+def test_a_config_python_cannot_read_is_named_with_its_line(tmp_path):
+    from mmreid_mmn.config import ConfigFileError, load_config
+    path = tmp_path / 'broken.py'
+    path.write_text("model = dict(\n    type='MMN'\nx = 1\n")
+    with pytest.raises(ConfigFileError) as info:
+        load_config(str(path))
+    message = str(info.value)
+    assert message.startswith(
+        f'config file {path} (or a _base_ file it names) is not valid '
+        "Python: '(' was never closed at line ")
+    assert '\n' not in message
+    with pytest.raises(FileNotFoundError,
+                       match=f'^config file {tmp_path}/none.py does not '
+                       'exist$'):
+        load_config(str(tmp_path / 'none.py'))

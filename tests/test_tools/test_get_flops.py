@@ -1,6 +1,8 @@
 """tools/analysis_tools/get_flops.py on the tiny MMN config."""
 import sys
 
+import pytest
+
 from tool_runs import TINY_CONFIG
 
 from mmreid_mmn.config import load_config
@@ -39,3 +41,13 @@ def test_parameters_and_flops_of_the_test_time_forward(monkeypatch, capsys,
             f'backbone.streams.{other}', 'loss_dcl',
             f'neck.encoders.{other}'
         ]
+
+
+def test_a_missing_config_is_one_line(monkeypatch, load_tool, tmp_path):
+    tool = load_tool('tools/analysis_tools/get_flops.py')
+    missing = tmp_path / 'none.py'
+    monkeypatch.setattr(sys, 'argv', ['get_flops.py', str(missing)])
+    with pytest.raises(SystemExit) as exit_info:
+        tool.main()
+    assert exit_info.value.code == \
+        f'error: config file {missing} does not exist'

@@ -25,6 +25,7 @@ from mmreid_mmn.deployment import ReIDExportWrapper, inference_size
 from mmreid_mmn.models.reid.base_vireid_model import BaseVIReIDModel
 from mmreid_mmn.registry import MODELS
 from mmreid_mmn.structures import MODALITIES
+from mmreid_mmn.tooling import exit_on_user_error
 from mmreid_mmn.utils import register_all_modules
 
 
@@ -94,7 +95,8 @@ def modality_complexity(model: BaseVIReIDModel, modality: str,
 def main() -> None:
     args = parse_args()
     register_all_modules()
-    cfg = load_config(args.config, args.cfg_options)
+    with exit_on_user_error():
+        cfg = load_config(args.config, args.cfg_options)
     input_size = tuple(args.shape) if args.shape else inference_size(cfg)
     model = MODELS.build(cfg.model).eval()
     height, width = input_size
