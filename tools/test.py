@@ -1,5 +1,6 @@
 """Evaluate a checkpoint: ``python tools/test.py CONFIG CHECKPOINT``."""
 import argparse
+import os.path as osp
 
 from mmengine.config import Config
 from mmengine.dist import is_main_process
@@ -10,7 +11,8 @@ from mmreid_mmn.evaluation import DumpReIDFeatures
 from mmreid_mmn.fileio import atomic_torch_save, check_checkpoint_file
 from mmreid_mmn.results import write_metrics_file
 from mmreid_mmn.tooling import (add_runner_arguments, check_amp_device,
-                                destroying_process_group, exit_on_user_error,
+                                destroying_process_group,
+                                ensure_writable_folder, exit_on_user_error,
                                 load_runner_config)
 
 
@@ -74,6 +76,9 @@ def run(args: argparse.Namespace) -> None:
     optionally save features.
     """
     check_checkpoint_file(args.checkpoint)  # before anything is built
+    if args.out is not None:
+        ensure_writable_folder(osp.dirname(osp.abspath(args.out)),
+                               'the folder of --out')
     runner = build_runner(merge_args(load_runner_config(args), args))
     metrics = runner.test()
     if is_main_process():

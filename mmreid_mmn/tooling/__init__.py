@@ -3,10 +3,11 @@ user errors and a clean end of distributed runs. The library does not
 import this room."""
 from .process_group_teardown import destroying_process_group
 from .tool_arguments import (add_runner_arguments, check_amp_device,
-                             load_runner_config)
+                             ensure_writable_folder, load_runner_config)
 from .tool_errors import USER_ERRORS, exit_on_user_error
 
 __all__ = [
     'destroying_process_group', 'add_runner_arguments', 'check_amp_device',
+    'ensure_writable_folder',
     'load_runner_config', 'USER_ERRORS', 'exit_on_user_error'
 ]

@@ -43,14 +43,40 @@ def check_amp_device(parser: argparse.ArgumentParser, reason: str) -> None:
         parser.error(f'--amp needs a GPU (or NPU, MLU, MUSA device): {reason}')
 
 
+def ensure_writable_folder(folder: str, what: str) -> None:
+    """Create ``folder`` if needed and refuse one that cannot be written,
+    before anything expensive runs.
+
+    Args:
+        folder: The folder the tool will write into.
+        what: What it is, for the message (``'the work dir'``).
+
+    Raises:
+        NotADirectoryError: It, or a folder above it, is a file.
+        PermissionError: It cannot be created or written.
+    """
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise NotADirectoryError(
+            f'{what} {folder} cannot be made: it or a folder above it is a '
+            'file') from None
+    except PermissionError:
+        raise PermissionError(
+            f'{what} {folder} cannot be created: no permission') from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f'{what} {folder} cannot be written')
+
+
 def load_runner_config(args: argparse.Namespace) -> Config:
     """Read ``args.config`` and apply the arguments of
     :func:`add_runner_arguments`.
 
     Sets ``LOCAL_RANK`` for launchers that pass ``--local-rank`` only,
     loads the config with ``mmreid_mmn.config.load_config``
-    (``--cfg-options`` checked and merged), records the launcher and
-    defaults the work dir to ``./work_dirs/<config name>``.
+    (``--cfg-options`` checked and merged), records the launcher, defaults
+    the work dir to ``./work_dirs/<config name>`` and makes sure it can be
+    written (see :func:`ensure_writable_folder`).
     """
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     cfg = load_config(args.config, args.cfg_options)
@@ -60,4 +86,5 @@ def load_runner_config(args: argparse.Namespace) -> Config:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
+    ensure_writable_folder(cfg.work_dir, 'the work dir')
     return cfg

@@ -11,9 +11,11 @@ from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
 
 # Errors whose message alone tells the user what to fix: a path that does
 # not exist (checkpoint, data root, split or index file, image), a folder
-# that is a file, a refused, unreadable or ill-fitting checkpoint, a bad
-# config option, a num_classes too small for the training data.
-USER_ERRORS = (FileNotFoundError, NotADirectoryError, UnsafeCheckpointError,
+# that is a file or cannot be written, a refused, unreadable or ill-fitting
+# checkpoint, an unreadable config file or a bad config option, a
+# num_classes too small for the training data.
+USER_ERRORS = (FileNotFoundError, NotADirectoryError, PermissionError,
+               UnsafeCheckpointError,
                CheckpointFormatError, CheckpointMismatchError,
                ConfigFileError, ConfigOptionError, LinkedOptionError,
                NumClassesError)

@@ -175,3 +175,34 @@ def test_train_tool_resume_from_a_missing_file(sysu_root, tmp_path):
     assert result.stderr.strip().splitlines()[-1] == \
         f'error: checkpoint {missing} does not exist'
     assert 'Traceback' not in result.stderr
+
+
+def test_an_out_folder_that_cannot_be_made_is_refused_first(
+        test_tool, monkeypatch, tmp_path):
+    path = tmp_path / 'ok.pth'
+    torch.save({'state_dict': {}}, path)
+    blocker = tmp_path / 'a_file'
+    blocker.write_text('x')
+    # the tiny config's data root does not exist: refused before reading it
+    message = exit_message(test_tool, monkeypatch, TINY_CONFIG, path,
+                           '--work-dir', tmp_path / 'work', '--out',
+                           blocker / 'features.pth')
+    assert message == (f'error: the folder of --out {blocker} cannot be '
+                       'made: it or a folder above it is a file')
+
+
+def test_a_work_dir_that_cannot_be_written_is_refused_first(
+        test_tool, monkeypatch, tmp_path):
+    path = tmp_path / 'ok.pth'
+    torch.save({'state_dict': {}}, path)
+    blocker = tmp_path / 'a_file'
+    blocker.write_text('x')
+    assert exit_message(test_tool, monkeypatch, TINY_CONFIG, path,
+                        '--work-dir', blocker) == (
+        f'error: the work dir {blocker} cannot be made: it or a folder '
+        'above it is a file')
+    # a read-only folder (root can write anywhere, so access is asked)
+    monkeypatch.setattr(tool_arguments.os, 'access', lambda *args: False)
+    assert exit_message(test_tool, monkeypatch, TINY_CONFIG, path,
+                        '--work-dir', tmp_path / 'work') == (
+        f'error: the work dir {tmp_path / "work"} cannot be written')
