@@ -21,11 +21,12 @@ import sys
 from dataclasses import dataclass
 from typing import Collection, Dict, List, Optional, Sequence
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 from mmreid_mmn.config import linked_paths
 from mmreid_mmn.fileio import CheckpointFormatError, check_checkpoint_file
 from mmreid_mmn.results import run_name
+from mmreid_mmn.tooling import CfgOptionsAction
 
 # RegDB's ten splits: the trials of a config with a ``trial`` option
 DEFAULT_TRIALS = tuple(range(1, 11))
@@ -90,9 +91,9 @@ class TrialRun:
 
 def parse_cfg_options(strings: Sequence[str]) -> Dict[str, object]:
     """``KEY=VALUE`` strings as a dict, parsed as ``--cfg-options`` are
-    (MMEngine's ``DictAction``)."""
+    (:class:`~mmreid_mmn.tooling.CfgOptionsAction`)."""
     namespace = argparse.Namespace()
-    DictAction(['--cfg-options'], 'options')(None, namespace, strings)
+    CfgOptionsAction(['--cfg-options'], 'options')(None, namespace, strings)
     return namespace.options
 
 

@@ -3,10 +3,11 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.device import get_device
 
 from mmreid_mmn.config import load_config
+from .cfg_options_action import CfgOptionsAction
 
 
 def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +22,7 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override config keys, e.g. train_cfg.max_epochs=2 or the '
         'linked options data_root=PATH, trial=N, direction=..., mode=indoor')
     parser.add_argument(

@@ -206,3 +206,15 @@ def test_a_work_dir_that_cannot_be_written_is_refused_first(
     assert exit_message(test_tool, monkeypatch, TINY_CONFIG, path,
                         '--work-dir', tmp_path / 'work') == (
         f'error: the work dir {tmp_path / "work"} cannot be written')
+
+
+def test_a_data_root_with_spaces_reaches_the_dataset(test_tool, monkeypatch,
+                                                     tmp_path):
+    path = tmp_path / 'ok.pth'
+    torch.save({'state_dict': {}}, path)
+    root = tmp_path / 'my sets' / 'SYSU-MM01'
+    message = exit_message(test_tool, monkeypatch, TINY_CONFIG, path,
+                           '--work-dir', tmp_path / 'work', '--cfg-options',
+                           f'data_root={root}')
+    assert message.startswith(f'error: SYSUMM01Dataset: data root {root} '
+                              'does not exist')

@@ -15,7 +15,9 @@ import time
 from typing import List, NamedTuple, Optional
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
+
+from mmreid_mmn.tooling import CfgOptionsAction
 
 MIB = 1024**2
 # ru_maxrss is in KiB on Linux, in bytes on macOS
@@ -63,7 +65,7 @@ def add_benchmark_arguments(parser: argparse.ArgumentParser,
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override config keys, e.g. data_root=PATH or '
         'train_dataloader.num_workers=8')
     parser.set_defaults(launcher='none', local_rank=0)

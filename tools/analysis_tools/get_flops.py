@@ -18,14 +18,13 @@ from typing import List, NamedTuple, Tuple
 
 import torch
 from mmengine.analysis import FlopAnalyzer
-from mmengine.config import DictAction
 
 from mmreid_mmn.config import load_config
 from mmreid_mmn.deployment import ReIDExportWrapper, inference_size
 from mmreid_mmn.models.reid.base_vireid_model import BaseVIReIDModel
 from mmreid_mmn.registry import MODELS
 from mmreid_mmn.structures import MODALITIES
-from mmreid_mmn.tooling import exit_on_user_error
+from mmreid_mmn.tooling import CfgOptionsAction, exit_on_user_error
 from mmreid_mmn.utils import register_all_modules
 
 
@@ -50,7 +49,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override config keys, e.g. model.backbone.depth=18')
     return parser.parse_args()
 

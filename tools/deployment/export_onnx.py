@@ -19,7 +19,6 @@ import sys
 
 import numpy as np
 import torch
-from mmengine.config import DictAction
 
 from mmreid_mmn.apis import ReIDInferencer
 from mmreid_mmn.config import load_config
@@ -27,7 +26,7 @@ from mmreid_mmn.deployment import (export_onnx, inference_size,
                                    load_inference_images)
 from mmreid_mmn.fileio import atomic_output_path
 from mmreid_mmn.structures import MODALITIES
-from mmreid_mmn.tooling import exit_on_user_error
+from mmreid_mmn.tooling import CfgOptionsAction, exit_on_user_error
 from mmreid_mmn.utils import register_all_modules
 
 TOLERANCE = 1e-4
@@ -53,7 +52,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override config keys, e.g. data_root=PATH for the images '
         'of the check')
     args = parser.parse_args()

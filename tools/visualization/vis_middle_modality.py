@@ -14,12 +14,11 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 import torch
-from mmengine.config import DictAction
 from mmengine.dataset import Compose
 from PIL import Image
 
 from mmreid_mmn.apis import init_model
-from mmreid_mmn.tooling import exit_on_user_error
+from mmreid_mmn.tooling import CfgOptionsAction, exit_on_user_error
 from mmreid_mmn.structures import INFRARED, VISIBLE
 from mmreid_mmn.utils import register_all_modules
 from mmreid_mmn.visualization.middle_modality import (
@@ -43,7 +42,7 @@ def parse_args() -> argparse.Namespace:
         '--scale', type=int,
         help='integer magnification of the panels (default: the smallest '
         f'that makes them at least {MIN_PANEL_WIDTH} pixels wide)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config keys')
     args = parser.parse_args()
     if not args.visible and not args.infrared:
