@@ -89,6 +89,9 @@ CASES = {
         'ReIDTestLoop': dict(dataloader=TEST_LOADER, evaluator=TEST_METRIC,
                              extract='all'),
     },
+    'LOG_PROCESSORS': {
+        'ReIDLogProcessor': dict(by_epoch=True),
+    },
     'OPTIM_WRAPPER_CONSTRUCTORS': {
         'ReIDOptimWrapperConstructor':
         dict(optim_wrapper_cfg=dict(optimizer=dict(type='SGD', lr=0.1))),

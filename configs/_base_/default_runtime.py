@@ -43,6 +43,10 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 
+# The Epoch(val)/Epoch(test) line shows the headline and fused figures of
+# each direction; every metric still goes to scalars.json.
+log_processor = dict(type='ReIDLogProcessor', by_epoch=True)
+
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='Visualizer', vis_backends=vis_backends)
 

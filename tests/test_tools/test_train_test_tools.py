@@ -140,8 +140,20 @@ def test_training_keeps_every_epoch_and_the_best(trained):
     (log_file, ) = trained.glob('*/*.log')
     log = log_file.read_text()
     for name in ('loss_id', 'loss_triplet', 'loss_dcl', HEADLINE,
-                 'sysu/ir2vis_mAP', 'sysu/ir2vis_middle_orig_rank1'):
+                 'sysu/ir2vis_mAP', 'sysu/ir2vis_sum_rank1'):
         assert f'{name}: ' in log, name
+    # the validation line shows the headline and fused figures; every key
+    # of the metric still goes to scalars.json
+    val_lines = [line for line in log.splitlines() if 'Epoch(val)' in line]
+    assert len(val_lines) == 2
+    assert all('middle_orig' not in line and 'standard' not in line
+               for line in val_lines)
+    (scalars, ) = trained.glob('*/vis_data/scalars.json')
+    validation = [json.loads(line) for line in
+                  scalars.read_text().splitlines() if HEADLINE in line]
+    assert all('sysu/ir2vis_middle_orig_rank1' in record and
+               'sysu/ir2vis_standard_rank5' in record
+               for record in validation)
 
 
 def test_the_log_has_no_per_parameter_lines_before_training(trained):
