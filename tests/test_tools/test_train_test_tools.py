@@ -144,6 +144,9 @@ def test_training_keeps_every_epoch_and_the_best(trained):
         assert f'{name}: ' in log, name
     # the validation line shows the headline and fused figures; every key
     # of the metric still goes to scalars.json
+    assert re.search(r'validation evaluates the test split of '
+                     r'SYSUMM01Dataset at \S+, as the releases do: '
+                     r'best_\*\.pth is chosen on the test identities', log)
     val_lines = [line for line in log.splitlines() if 'Epoch(val)' in line]
     assert len(val_lines) == 2
     assert all('middle_orig' not in line and 'standard' not in line

@@ -118,7 +118,22 @@ class PlannedExtraction:
 @LOOPS.register_module()
 class ReIDValLoop(PlannedExtraction, ValLoop):
     """MMEngine's ``ValLoop`` extracting what the metrics' trials draw;
-    arguments: :class:`PlannedExtraction`."""
+    arguments: :class:`PlannedExtraction`.
+
+    Validating on the test split, as the MMN, AGW and DEEN releases do (so
+    that numbers stay comparable with theirs), chooses ``best_*.pth`` on the
+    test identities; the loop says so in one line.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        dataset = self.dataloader.dataset
+        if getattr(dataset, 'split', None) == 'test':
+            print_log(
+                f'validation evaluates the test split of '
+                f'{type(dataset).__name__} at {dataset.data_root}, as the '
+                'releases do: best_*.pth is chosen on the test identities',
+                logger='current')
 
 
 @LOOPS.register_module()
