@@ -16,6 +16,10 @@ import numpy as np
 X_KEY = 'step'
 
 
+class NotAScalarsFileError(ValueError):
+    """A file given as ``scalars.json`` is something else."""
+
+
 class UnknownScalarKeyError(ValueError):
     """A key asked for is in no line of a ``scalars.json``."""
 
@@ -29,9 +33,26 @@ class ScalarSeries(NamedTuple):
 
 
 def read_scalars(path: Union[str, Path]) -> List[dict]:
-    """The JSON objects of a ``scalars.json``, one per non-empty line."""
-    with open(path) as file:
-        return [json.loads(line) for line in file if line.strip()]
+    """The JSON objects of a ``scalars.json``, one per non-empty line.
+
+    Raises:
+        NotAScalarsFileError: A line is no JSON object (a text log, say).
+    """
+    lines = []
+    with open(path, encoding='utf-8', errors='replace') as file:
+        for number, line in enumerate(file, start=1):
+            if not line.strip():
+                continue
+            try:
+                lines.append(json.loads(line))
+            except ValueError:
+                lines.append(None)
+            if not isinstance(lines[-1], dict):
+                raise NotAScalarsFileError(
+                    f'{path} is not a scalars.json: line {number} is no JSON '
+                    'object (give work_dir/<timestamp>/vis_data/'
+                    'scalars.json, not the text log)')
+    return lines
 
 
 def _keys(lines: Sequence[dict]) -> str:

@@ -162,9 +162,14 @@ def test_dumps_it_cannot_draw(vis_tool, dump, tmp_path):
         vis_tool.main([str(no_roles), '--out-dir', str(tmp_path)])
     not_a_dump = tmp_path / 'weights.pth'
     torch.save({'state_dict': {}}, not_a_dump)
-    with pytest.raises(ValueError, match="not a tools/test.py --out feature "
-                       r"dump: it lacks \['features'"):
+    with pytest.raises(SystemExit) as info:
         vis_tool.main([str(not_a_dump), '--out-dir', str(tmp_path)])
+    assert info.value.code.startswith(
+        f"error: {not_a_dump} is not a tools/test.py --out feature dump: it "
+        "lacks ['features'")
+    assert info.value.code.endswith(
+        '(a checkpoint holds weights; make a dump with tools/test.py CONFIG '
+        'CHECKPOINT --out features.pth)')
     with pytest.raises(SystemExit, match='does not exist'):
         vis_tool.main([str(tmp_path / 'none.pth'), '--out-dir',
                        str(tmp_path)])

@@ -123,3 +123,15 @@ def test_legend_needs_one_name_per_file(scalars, analyze_logs, monkeypatch,
     assert exit_info.value.code == 2
     assert capsys.readouterr().err.endswith(
         'error: --legend needs one name per file: got 2 for 1 files\n')
+
+
+def test_a_text_log_is_named_in_one_line(analyze_logs, monkeypatch,
+                                         tmp_path):
+    log = tmp_path / '20261204_101821.log'
+    log.write_text('12/04 10:18:22 - mmengine - INFO - Epoch(train) [1]\n')
+    with pytest.raises(SystemExit) as exit_info:
+        run_tool(analyze_logs, monkeypatch, 'plot_curve', log, '--keys',
+                 'loss')
+    assert exit_info.value.code == (
+        f'error: {log} is not a scalars.json: line 1 is no JSON object (give '
+        'work_dir/<timestamp>/vis_data/scalars.json, not the text log)')

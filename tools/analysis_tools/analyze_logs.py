@@ -16,7 +16,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from mmreid_mmn.tooling import exit_on_user_error
-from mmreid_mmn.visualization.training_curves import (UnknownScalarKeyError,
+from mmreid_mmn.visualization.training_curves import (NotAScalarsFileError,
+                                                      UnknownScalarKeyError,
                                                       scalar_series)
 
 DPI = 100
@@ -99,7 +100,7 @@ def cal_train_time(args: argparse.Namespace) -> None:
 def main() -> None:
     args = parse_args()
     command = plot_curve if args.command == 'plot_curve' else cal_train_time
-    with exit_on_user_error(UnknownScalarKeyError):
+    with exit_on_user_error(UnknownScalarKeyError, NotAScalarsFileError):
         command(args)
 
 

@@ -81,14 +81,20 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return args
 
 
+class NotAFeatureDumpError(ValueError):
+    """The file given is no feature dump (a checkpoint, say)."""
+
+
 def read_dump(path: str) -> dict:
     """The dump of ``tools/test.py --out``, checked for its keys."""
     dump = load_checkpoint_safely(path, 'cpu')
     missing = [key for key in DUMP_KEYS
                if not isinstance(dump, dict) or key not in dump]
     if missing:
-        raise ValueError(f'{path} is not a tools/test.py --out feature dump: '
-                         f'it lacks {missing}')
+        raise NotAFeatureDumpError(
+            f'{path} is not a tools/test.py --out feature dump: it lacks '
+            f'{missing} (a checkpoint holds weights; make a dump with '
+            'tools/test.py CONFIG CHECKPOINT --out features.pth)')
     return dump
 
 
@@ -252,7 +258,7 @@ def run(args: argparse.Namespace) -> None:
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
-    with exit_on_user_error():
+    with exit_on_user_error(NotAFeatureDumpError):
         run(args)
 
 
