@@ -6,6 +6,7 @@ from typing import Iterator, Type
 from mmreid_mmn.config import (ConfigFileError, ConfigOptionError,
                                LinkedOptionError)
 from mmreid_mmn.engine.runner import NumClassesError
+from mmreid_mmn.evaluation.functional import RandPermCamError
 from mmreid_mmn.fileio import CheckpointFormatError, UnsafeCheckpointError
 from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
 
@@ -13,12 +14,13 @@ from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
 # not exist (checkpoint, data root, split or index file, image), a folder
 # that is a file or cannot be written, a refused, unreadable or ill-fitting
 # checkpoint, an unreadable config file or a bad config option, a
-# num_classes too small for the training data.
+# num_classes too small for the training data, a rand_perm_cam.mat that is
+# not the dataset's.
 USER_ERRORS = (FileNotFoundError, NotADirectoryError, PermissionError,
                UnsafeCheckpointError,
                CheckpointFormatError, CheckpointMismatchError,
                ConfigFileError, ConfigOptionError, LinkedOptionError,
-               NumClassesError)
+               NumClassesError, RandPermCamError)
 
 
 @contextmanager

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy.io import savemat
 
-from mmreid_mmn.evaluation.functional import (load_rand_perm_cam,
+from mmreid_mmn.evaluation.functional import (RandPermCamError,
+                                              load_rand_perm_cam,
                                               rand_perm_cam_gallery_draw,
                                               seeded_gallery_draw)
 
@@ -183,5 +184,22 @@ def test_load_rand_perm_cam_errors(tmp_path):
         load_rand_perm_cam(str(tmp_path / 'missing.mat'))
     other = str(tmp_path / 'other.mat')
     savemat(other, {'something': np.zeros(2)})
-    with pytest.raises(KeyError, match='no variable "rand_perm_cam"'):
+    with pytest.raises(RandPermCamError, match='no variable "rand_perm_cam"'):
         load_rand_perm_cam(other)
+    expected = ("; expected SYSU-MM01's exp/rand_perm_cam.mat: a cell "
+                'rand_perm_cam of 6 cameras, each a cell of one integer '
+                'matrix per person')
+    garbage = tmp_path / 'garbage.mat'
+    garbage.write_bytes(b'not a MATLAB file at all' * 10)
+    with pytest.raises(RandPermCamError) as info:
+        load_rand_perm_cam(str(garbage))
+    assert str(info.value).startswith(
+        f'{garbage} could not be read as a MATLAB file (')
+    assert str(info.value).endswith(expected)
+    wrong = str(tmp_path / 'wrong.mat')
+    savemat(wrong, {'rand_perm_cam': np.arange(4.)})
+    with pytest.raises(RandPermCamError) as info:
+        load_rand_perm_cam(wrong)
+    assert str(info.value) == (
+        f'{wrong} holds a rand_perm_cam of another content (4 entries of '
+        f'float64){expected}')

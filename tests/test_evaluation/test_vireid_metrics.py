@@ -8,7 +8,8 @@ from mmengine.logging import MMLogger
 from scipy.io import savemat
 
 from mmreid_mmn.evaluation import evaluate_rank
-from mmreid_mmn.evaluation.functional import (k_reciprocal_rerank,
+from mmreid_mmn.evaluation.functional import (RandPermCamError,
+                                              k_reciprocal_rerank,
                                               seeded_gallery_draw)
 from mmreid_mmn.evaluation.metrics import base_vireid_metric
 from mmreid_mmn.registry import DATASETS, METRICS
@@ -185,6 +186,28 @@ def test_sysu_metric_with_rand_perm_cam(tmp_path):
                           'sysu')['mAP'])
     assert result['ir2vis_mAP'] == pytest.approx(100 * np.mean(maps))
 
+
+
+def test_a_rand_perm_cam_of_other_persons_is_refused(tmp_path):
+    cells = np.empty((6, 1), dtype=object)
+    for cam in range(1, 7):
+        persons = np.empty((max(IDS) + 1, 1), dtype=object)
+        for pid in range(1, max(IDS) + 2):
+            persons[pid - 1, 0] = np.zeros((0, 0))
+        # only a person the test split does not hold has images
+        persons[max(IDS), 0] = np.ones((10, 1))
+        cells[cam - 1, 0] = persons
+    mat = str(tmp_path / 'rand_perm_cam.mat')
+    savemat(mat, {'rand_perm_cam': cells})
+    with pytest.raises(RandPermCamError) as info:
+        _run(dict(type='SYSUMM01Metric', num_trials=2,
+                  gallery_draw='rand_perm_cam', rand_perm_cam_file=mat),
+             _samples(SYSU_GROUPS, middle=False))
+    assert str(info.value).startswith(
+        f'{mat} draws no gallery image of the ')
+    assert str(info.value).endswith(
+        'candidates in some trial: its persons and image numbers are not '
+        'those of the test split')
 
 def test_indoor_mode_draws_from_cameras_1_and_2_only():
     samples = _samples(SYSU_GROUPS, middle=False)

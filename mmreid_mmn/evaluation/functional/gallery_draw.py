@@ -104,6 +104,10 @@ def seeded_gallery_draw(pids: np.ndarray,
     return np.asarray(picks, dtype=np.int64)
 
 
+class RandPermCamError(ValueError):
+    """A ``rand_perm_cam.mat`` that is unreadable or not the dataset's."""
+
+
 def load_rand_perm_cam(path: str) -> Dict[int, List[Optional[np.ndarray]]]:
     """Read SYSU-MM01's ``exp/rand_perm_cam.mat``.
 
@@ -119,21 +123,43 @@ def load_rand_perm_cam(path: str) -> Dict[int, List[Optional[np.ndarray]]]:
     Returns:
         ``{camera: [matrix or None for person 1, 2, ...]}`` with int64
         matrices.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        RandPermCamError: It is no MATLAB file, or not a cell of 6 cells of
+            integer matrices.
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'rand_perm_cam file not found: {path}')
-    content = loadmat(path)
+    expected = ('expected SYSU-MM01\'s exp/rand_perm_cam.mat: a cell '
+                'rand_perm_cam of 6 cameras, each a cell of one integer '
+                'matrix per person')
+    try:
+        content = loadmat(path)
+    except Exception as error:  # scipy raises several kinds on garbage
+        raise RandPermCamError(
+            f'{path} could not be read as a MATLAB file ({error}); '
+            f'{expected}') from None
     if 'rand_perm_cam' not in content:
         found = sorted(k for k in content if not k.startswith('_'))
-        raise KeyError(f'{path} has no variable "rand_perm_cam"; found '
-                       f'{found}')
-    cells = content['rand_perm_cam'].ravel()
-    perms = {}
-    for camera, cell in enumerate(cells, start=1):
-        perms[camera] = [
-            np.atleast_2d(entry).astype(np.int64) if entry.size else None
-            for entry in np.asarray(cell).ravel()
-        ]
+        raise RandPermCamError(
+            f'{path} has no variable "rand_perm_cam" (found {found}); '
+            f'{expected}')
+    cells = np.asarray(content['rand_perm_cam']).ravel()
+    try:
+        perms = {
+            camera: [
+                np.atleast_2d(entry).astype(np.int64) if entry.size else None
+                for entry in np.asarray(cell).ravel()
+            ] for camera, cell in enumerate(cells, start=1)
+        }
+    except (TypeError, ValueError, AttributeError):
+        perms = {}
+    if len(perms) != 6 or all(
+            m is None for matrices in perms.values() for m in matrices):
+        raise RandPermCamError(
+            f'{path} holds a rand_perm_cam of another content ({cells.size} '
+            f'entries of {cells.dtype}); {expected}')
     return perms
 
 

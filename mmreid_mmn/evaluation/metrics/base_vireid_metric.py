@@ -43,7 +43,7 @@ from mmengine.logging import MMLogger
 from mmengine.structures import BaseDataElement
 
 from mmreid_mmn.structures.reid_data_sample import INFRARED, VISIBLE
-from ..functional.gallery_draw import (load_rand_perm_cam,
+from ..functional.gallery_draw import (RandPermCamError, load_rand_perm_cam,
                                        rand_perm_cam_gallery_draw,
                                        seeded_gallery_draw)
 from ..functional.rank import RankEvaluator
@@ -226,11 +226,17 @@ class BaseVIReIDMetric(BaseMetric):
             ]
         perms = load_rand_perm_cam(self.rand_perm_cam_file)
         cameras = self.gallery_cameras or tuple(np.unique(cam_ids).tolist())
-        return [
+        draws = [
             rand_perm_cam_gallery_draw(perms, pids, cam_ids, img_paths, trial,
                                        self.num_shots, cameras)
             for trial in range(self.num_trials)
         ]
+        if not all(len(draw) for draw in draws):
+            raise RandPermCamError(
+                f'{self.rand_perm_cam_file} draws no gallery image of the '
+                f'{len(pids)} candidates in some trial: its persons and '
+                'image numbers are not those of the test split')
+        return draws
 
     def plan_extraction(self, items: List[dict]) -> np.ndarray:
         """Draw the trials from a test split and return what to extract.
