@@ -8,6 +8,7 @@ from mmreid_mmn.config import (ConfigFileError, ConfigOptionError,
 from mmreid_mmn.engine.runner import NumClassesError
 from mmreid_mmn.evaluation.functional import RandPermCamError
 from mmreid_mmn.fileio import CheckpointFormatError, UnsafeCheckpointError
+from mmreid_mmn.models.backbones import PretrainedWeightsError
 from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
 
 # Errors whose message alone tells the user what to fix: a path that does
@@ -15,12 +16,12 @@ from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
 # that is a file or cannot be written, a refused, unreadable or ill-fitting
 # checkpoint, an unreadable config file or a bad config option, a
 # num_classes too small for the training data, a rand_perm_cam.mat that is
-# not the dataset's.
+# not the dataset's, ImageNet weights that cannot be downloaded.
 USER_ERRORS = (FileNotFoundError, NotADirectoryError, PermissionError,
                UnsafeCheckpointError,
                CheckpointFormatError, CheckpointMismatchError,
                ConfigFileError, ConfigOptionError, LinkedOptionError,
-               NumClassesError, RandPermCamError)
+               NumClassesError, PretrainedWeightsError, RandPermCamError)
 
 
 @contextmanager

@@ -125,3 +125,19 @@ def test_bad_arguments_are_named():
             depth=18, num_specific_stages=2, non_local_stages=(0, 1, 0, 0))
     with pytest.raises(KeyError, match="unknown modality 'rgb'"):
         TwoStreamResNet(depth=18)(torch.randn(1, 3, 64, 32), 'rgb')
+
+
+def test_weights_that_cannot_be_downloaded_are_one_line():
+    from mmreid_mmn.models import PretrainedWeightsError
+    url = 'http://127.0.0.1:9/resnet18-unreachable.pth'  # nothing listens
+    backbone = MODELS.build(dict(
+        type='TwoStreamResNet', depth=18,
+        init_cfg=dict(type='Pretrained', checkpoint=url)))
+    with pytest.raises(PretrainedWeightsError) as info:
+        backbone.init_weights()
+    assert str(info.value).startswith(
+        f'TwoStreamResNet: the pretrained weights {url} could not be '
+        'downloaded (')
+    assert str(info.value).endswith(
+        'set the init_cfg checkpoint (model.backbone.init_cfg.checkpoint) '
+        'to its local path, or init_cfg=None to train from scratch')

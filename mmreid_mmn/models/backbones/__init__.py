@@ -1,3 +1,3 @@
-from .two_stream_resnet import TwoStreamResNet
+from .two_stream_resnet import PretrainedWeightsError, TwoStreamResNet
 
-__all__ = ['TwoStreamResNet']
+__all__ = ['PretrainedWeightsError', 'TwoStreamResNet']

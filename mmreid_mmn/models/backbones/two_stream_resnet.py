@@ -1,5 +1,6 @@
 """Two-stream ResNet: modality-specific stem, shared deeper stages."""
 from typing import Dict, List, Optional, Sequence, Union
+from urllib.error import URLError
 
 import torch
 from mmengine.logging import print_log
@@ -105,6 +106,10 @@ def _set_first_block_stride(stage: nn.Sequential, stride: int) -> None:
     conv.stride = (stride, stride)
     if block.downsample is not None:
         block.downsample[0].stride = (stride, stride)
+
+
+class PretrainedWeightsError(OSError):
+    """The backbone's pretrained weights cannot be fetched."""
 
 
 @MODELS.register_module()
@@ -224,8 +229,16 @@ class TwoStreamResNet(BaseModule):
             checkpoint: A path, URL or ``torchvision://resnet50``-style name.
             prefix: Only keys under this prefix are used (it is removed).
         """
-        state_dict = CheckpointLoader.load_checkpoint(
-            checkpoint, map_location='cpu')
+        try:
+            state_dict = CheckpointLoader.load_checkpoint(
+                checkpoint, map_location='cpu')
+        except URLError as error:
+            raise PretrainedWeightsError(
+                f'TwoStreamResNet: the pretrained weights {checkpoint} could '
+                f'not be downloaded ({error.reason}); fetch the file where '
+                'there is a network and set the init_cfg checkpoint '
+                '(model.backbone.init_cfg.checkpoint) to its local path, or '
+                'init_cfg=None to train from scratch') from None
         state_dict = state_dict.get('state_dict', state_dict)
         if prefix:
             prefix = prefix if prefix.endswith('.') else prefix + '.'
