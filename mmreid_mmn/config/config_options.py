@@ -14,6 +14,11 @@ class ConfigFileError(ValueError):
     """A config file that Python cannot read."""
 
 
+class ConfigValueError(ValueError):
+    """A component was given a value it does not take (a SYSU-MM01
+    ``mode``, a ResNet ``depth``); the tools print the message alone."""
+
+
 class ConfigOptionError(KeyError):
     """A ``--cfg-options`` key, or a linked option's path, is not in the
     config; printed without the quotes ``KeyError`` adds."""

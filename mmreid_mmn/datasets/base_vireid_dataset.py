@@ -7,6 +7,7 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.dataset.base_dataset import force_full_init
 
+from mmreid_mmn.config import ConfigValueError
 from mmreid_mmn.registry import TRANSFORMS
 from mmreid_mmn.structures.reid_data_sample import INFRARED, VISIBLE
 from mmreid_mmn.utils.seeded_rngs import seeded_global_rngs
@@ -56,8 +57,9 @@ class BaseVIReIDDataset(BaseDataset):
                  indices: Optional[Union[int, Sequence[int]]] = None,
                  max_refetch: int = 1000) -> None:
         if split not in SPLITS:
-            raise ValueError(f'{type(self).__name__}: split must be one of '
-                             f'{SPLITS}, got {split!r}')
+            raise ConfigValueError(
+                f'{type(self).__name__}: split must be one of {SPLITS}, got '
+                f'{split!r}')
         self.split = split
         super().__init__(
             ann_file='',

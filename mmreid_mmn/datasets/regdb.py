@@ -3,6 +3,7 @@ from numbers import Integral
 from pathlib import Path
 from typing import Callable, List, Mapping, Optional, Sequence, Union
 
+from mmreid_mmn.config import ConfigValueError
 from mmreid_mmn.registry import DATASETS
 from mmreid_mmn.structures.reid_data_sample import INFRARED, VISIBLE
 from .base_vireid_dataset import BaseVIReIDDataset
@@ -51,8 +52,9 @@ class RegDBDataset(BaseVIReIDDataset):
                  **kwargs) -> None:
         if (not isinstance(trial, Integral) or isinstance(trial, bool)
                 or trial not in TRIALS):
-            raise ValueError('RegDBDataset: trial must be an integer from 1 '
-                             f'to 10, got {trial!r}')
+            raise ConfigValueError(
+                'RegDBDataset: trial must be an integer from 1 to 10, got '
+                f'{trial!r}')
         self.trial = int(trial)
         super().__init__(data_root=data_root, split=split, pipeline=pipeline,
                          metainfo=metainfo, **kwargs)

@@ -2,6 +2,7 @@
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Union
 
+from mmreid_mmn.config import ConfigValueError
 from mmreid_mmn.registry import DATASETS
 from mmreid_mmn.structures.reid_data_sample import INFRARED, VISIBLE
 from .base_vireid_dataset import BaseVIReIDDataset
@@ -61,7 +62,7 @@ class SYSUMM01Dataset(BaseVIReIDDataset):
                  metainfo: Optional[Mapping] = None,
                  **kwargs) -> None:
         if mode not in GALLERY_CAMS:
-            raise ValueError(f'SYSUMM01Dataset: mode must be one of '
+            raise ConfigValueError(f'SYSUMM01Dataset: mode must be one of '
                              f'{tuple(GALLERY_CAMS)}, got {mode!r}')
         self.mode = mode
         super().__init__(data_root=data_root, split=split, pipeline=pipeline,

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from typing import Iterator, Type
 
 from mmreid_mmn.config import (ConfigFileError, ConfigOptionError,
-                               LinkedOptionError)
+                               ConfigValueError, LinkedOptionError)
 from mmreid_mmn.engine.runner import NumClassesError
 from mmreid_mmn.evaluation.functional import RandPermCamError
 from mmreid_mmn.fileio import CheckpointFormatError, UnsafeCheckpointError
@@ -20,7 +20,8 @@ from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
 USER_ERRORS = (FileNotFoundError, NotADirectoryError, PermissionError,
                UnsafeCheckpointError,
                CheckpointFormatError, CheckpointMismatchError,
-               ConfigFileError, ConfigOptionError, LinkedOptionError,
+               ConfigFileError, ConfigOptionError, ConfigValueError,
+               LinkedOptionError,
                NumClassesError, PretrainedWeightsError, RandPermCamError)
 
 

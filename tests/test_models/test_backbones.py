@@ -116,7 +116,7 @@ def test_non_local_block_matches_formula():
 
 
 def test_bad_arguments_are_named():
-    with pytest.raises(KeyError, match='invalid depth 152'):
+    with pytest.raises(ValueError, match='invalid depth 152'):
         TwoStreamResNet(depth=152)
     with pytest.raises(ValueError, match='only 2 blocks'):
         TwoStreamResNet(depth=18, non_local_stages=(0, 0, 3, 0))

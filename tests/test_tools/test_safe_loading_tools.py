@@ -218,3 +218,19 @@ def test_a_data_root_with_spaces_reaches_the_dataset(test_tool, monkeypatch,
                            f'data_root={root}')
     assert message.startswith(f'error: SYSUMM01Dataset: data root {root} '
                               'does not exist')
+
+
+@pytest.mark.parametrize('option, expected', [
+    ('mode=outdoor', "SYSUMM01Dataset: mode must be one of ('all', "
+     "'indoor'), got 'outdoor'"),
+    ('model.backbone.depth=152', 'invalid depth 152 for TwoStreamResNet, '
+     'expected one of [18, 34, 50, 101]'),
+])
+def test_a_value_a_component_does_not_take_is_one_line(
+        test_tool, monkeypatch, tmp_path, option, expected):
+    path = tmp_path / 'ok.pth'
+    torch.save({'state_dict': {}}, path)
+    message = exit_message(test_tool, monkeypatch, TINY_CONFIG, path,
+                           '--work-dir', tmp_path / 'work', '--cfg-options',
+                           option)
+    assert message.startswith('error: ') and message.endswith(expected)

@@ -5,6 +5,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 from mmengine.logging import print_log
 
+from mmreid_mmn.config import ConfigValueError
 from mmreid_mmn.registry import METRICS
 from ..functional.gallery_draw import SYSU_GALLERY_CAMERAS
 from .base_vireid_metric import BaseVIReIDMetric
@@ -45,8 +46,9 @@ class SYSUMM01Metric(BaseVIReIDMetric):
                  rand_perm_cam_file: Optional[str] = None,
                  **kwargs) -> None:
         if mode not in SYSU_GALLERY_CAMERAS:
-            raise ValueError(f'mode must be one of '
-                             f'{tuple(SYSU_GALLERY_CAMERAS)}, got {mode!r}')
+            raise ConfigValueError(
+                f'SYSUMM01Metric: mode must be one of '
+                f'{tuple(SYSU_GALLERY_CAMERAS)}, got {mode!r}')
         if direction != 'infrared_to_visible':
             raise ValueError('SYSU-MM01 is evaluated infrared_to_visible '
                              f'(infrared queries), got {direction!r}')

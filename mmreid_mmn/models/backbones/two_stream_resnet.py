@@ -11,6 +11,7 @@ from torch import nn
 from torchvision.models import resnet
 from torchvision.models.resnet import Bottleneck
 
+from mmreid_mmn.config import ConfigValueError
 from mmreid_mmn.registry import MODELS
 from mmreid_mmn.structures import MODALITIES
 from ..utils import NonLocalBlock2d
@@ -157,8 +158,9 @@ class TwoStreamResNet(BaseModule):
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if depth not in self.arch_settings:
-            raise KeyError(f'invalid depth {depth} for TwoStreamResNet, '
-                           f'expected one of {sorted(self.arch_settings)}')
+            raise ConfigValueError(
+                f'invalid depth {depth} for TwoStreamResNet, expected one '
+                f'of {sorted(self.arch_settings)}')
         if not 0 <= num_specific_stages <= 4:
             raise ValueError('num_specific_stages must be in 0..4, got '
                              f'{num_specific_stages}')
