@@ -5,6 +5,7 @@ from typing import Iterator, Type
 
 from mmreid_mmn.config import (ConfigFileError, ConfigOptionError,
                                ConfigValueError, LinkedOptionError)
+from mmreid_mmn.datasets.transforms import ImageReadError
 from mmreid_mmn.engine.runner import NumClassesError
 from mmreid_mmn.evaluation.functional import RandPermCamError
 from mmreid_mmn.fileio import CheckpointFormatError, UnsafeCheckpointError
@@ -18,7 +19,7 @@ from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
 # num_classes too small for the training data, a rand_perm_cam.mat that is
 # not the dataset's, ImageNet weights that cannot be downloaded.
 USER_ERRORS = (FileNotFoundError, NotADirectoryError, PermissionError,
-               UnsafeCheckpointError,
+               ImageReadError, UnsafeCheckpointError,
                CheckpointFormatError, CheckpointMismatchError,
                ConfigFileError, ConfigOptionError, ConfigValueError,
                LinkedOptionError,

@@ -1,13 +1,13 @@
 from .channel_augmentation import (ChannelRandomErasing, RandomChannelExchange,
                                    RandomChannelReplacement)
 from .formatting import PackReIDInputs
-from .loading import LoadRGBImage
+from .loading import ImageReadError, LoadRGBImage
 from .modality_selective_transform import ModalitySelectiveTransform
 from .padded_random_crop import PaddedRandomCrop
 from .random_erasing import RandomErasing
 
 __all__ = [
-    'LoadRGBImage', 'PaddedRandomCrop', 'RandomErasing',
+    'ImageReadError', 'LoadRGBImage', 'PaddedRandomCrop', 'RandomErasing',
     'RandomChannelReplacement', 'RandomChannelExchange',
     'ChannelRandomErasing', 'PackReIDInputs', 'ModalitySelectiveTransform'
 ]

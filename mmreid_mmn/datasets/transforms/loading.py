@@ -10,6 +10,10 @@ from PIL import Image, UnidentifiedImageError
 from mmreid_mmn.registry import TRANSFORMS
 
 
+class ImageReadError(OSError):
+    """An image file Pillow cannot read."""
+
+
 @TRANSFORMS.register_module()
 class LoadRGBImage(BaseTransform):
     """Read an image with Pillow and convert it to 3-channel RGB.
@@ -54,10 +58,11 @@ class LoadRGBImage(BaseTransform):
             with Image.open(io.BytesIO(content)) as image:
                 img = np.array(image.convert('RGB'))
         except (UnidentifiedImageError, OSError) as err:
-            raise OSError(
+            raise ImageReadError(
                 f'LoadRGBImage: cannot read {path!r} as an image ({err}); '
                 'expected an image file readable by Pillow (JPEG, PNG, '
-                'BMP)') from err
+                'BMP); tools/misc/check_dataset.py CONFIG lists every such '
+                'image of a split') from err
         results['img'] = img
         results['img_shape'] = img.shape[:2]
         results['ori_shape'] = img.shape[:2]

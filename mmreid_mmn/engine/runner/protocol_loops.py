@@ -19,6 +19,7 @@ from mmengine.logging import print_log
 from mmengine.runner import TestLoop, ValLoop
 from torch.utils.data import DataLoader
 
+from mmreid_mmn.datasets import dataset_statistics_table
 from mmreid_mmn.registry import LOOPS
 
 EXTRACT_CHOICES = ('drawn', 'all')
@@ -89,8 +90,9 @@ def restrict_extraction(loop: Union[ValLoop, TestLoop],
 
 
 class PlannedExtraction:
-    """Mixin of a val or test loop: build it, then extract what the
-    metrics' trials draw (see :func:`restrict_extraction`).
+    """Mixin of a val or test loop: build it, log the split's statistics
+    table, then extract what the metrics' trials draw (see
+    :func:`restrict_extraction`).
 
     Args:
         runner: The runner.
@@ -112,6 +114,8 @@ class PlannedExtraction:
             raise ValueError(f'extract must be one of {EXTRACT_CHOICES}, '
                              f'got {extract!r}')
         super().__init__(runner, dataloader, evaluator, fp16)
+        print_log(dataset_statistics_table(self.dataloader.dataset),
+                  logger='current')
         restrict_extraction(self, dataloader, extract)
 
 

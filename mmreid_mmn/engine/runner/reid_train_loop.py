@@ -7,6 +7,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop
 from torch.utils.data import DataLoader
 
+from mmreid_mmn.datasets import dataset_statistics_table
 from mmreid_mmn.registry import LOOPS
 
 NUM_CLASSES_KEY = 'model.head.num_classes'
@@ -31,6 +32,9 @@ class ReIDTrainLoop(EpochBasedTrainLoop):
       iteration;
     - set above it: a warning, since some rows are never a target.
 
+    It also logs the split's statistics table (identities and images per
+    modality and camera).
+
     A model that the runner had already wrapped for distributed training
     is wrapped again, so that the wrapper covers the new parameters.
 
@@ -47,6 +51,8 @@ class ReIDTrainLoop(EpochBasedTrainLoop):
                  ) -> None:
         super().__init__(runner, dataloader, max_epochs, val_begin,
                          val_interval, dynamic_intervals)
+        print_log(dataset_statistics_table(self.dataloader.dataset),
+                  logger='current')
         self._size_identity_classifiers()
 
     def _size_identity_classifiers(self) -> None:
