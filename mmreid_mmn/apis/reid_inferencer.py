@@ -1,5 +1,6 @@
 """Features and rankings of a trained VI-ReID model for any images."""
 import copy
+import logging
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -12,6 +13,7 @@ from mmengine.registry import DefaultScope
 
 from mmreid_mmn.config import load_config
 from mmreid_mmn.datasets.transforms import LoadRGBImage
+from mmreid_mmn.deployment import inference_size
 from mmreid_mmn.evaluation.functional import (combination_pairs,
                                               combine_similarities,
                                               stable_argsort_rows)
@@ -22,6 +24,12 @@ from .image_inputs import (ImageInput, ImagesInput, UnreadableImageError,
 from .evaluation_metric import build_test_metric
 from .model_loading import init_model
 
+# Images whose aspect ratio is off the model input's by more than this
+# factor, or whose side is below 1/MIN_SIDE_FRACTION of the input's, are
+# named in a warning; SHOWN_FAR of them by path.
+MAX_ASPECT_FACTOR = 2.0
+MIN_SIDE_FRACTION = 4
+SHOWN_FAR = 3
 Ranking = List[List[Tuple[Union[int, str], float]]]
 
 
@@ -87,9 +95,23 @@ class ReIDInferencer:
         self.pipeline = Compose(transforms.transforms[1:])
         self.feature_key = metric.feature_key
         self.middle_key = metric.middle_key
+        self.input_size = inference_size(cfg)
 
-    def _pack(self, image: ImageInput, modality: str) -> dict:
-        """Run one image through the test pipeline."""
+    def far_from_input(self, height: int, width: int) -> bool:
+        """Whether an image of this size says little once resized to the
+        model's input: an aspect ratio off by more than
+        :data:`MAX_ASPECT_FACTOR`, or a side below
+        1/:data:`MIN_SIDE_FRACTION` of the input's."""
+        input_height, input_width = self.input_size
+        factor = (height / max(width, 1)) / (input_height / input_width)
+        return (not 1 / MAX_ASPECT_FACTOR <= factor <= MAX_ASPECT_FACTOR
+                or height * MIN_SIDE_FRACTION < input_height
+                or width * MIN_SIDE_FRACTION < input_width)
+
+    def _pack(self, image: ImageInput, modality: str,
+              far: List[str]) -> dict:
+        """Run one image through the test pipeline; note it in ``far`` when
+        it is far from the model's input size."""
         if isinstance(image, np.ndarray):
             results = dict(img=image, img_path=None,
                            img_shape=image.shape[:2],
@@ -101,6 +123,11 @@ class ReIDInferencer:
                 raise
             except OSError as error:
                 raise UnreadableImageError(str(error)) from error
+        height, width = results['ori_shape']
+        if self.far_from_input(height, width):
+            name = 'an array' if results['img_path'] is None \
+                else results['img_path']
+            far.append(f'{name} ({height}x{width})')
         results['modality'] = modality
         return self.pipeline(results)
 
@@ -131,11 +158,12 @@ class ReIDInferencer:
         items = expand_images(images)
         print_log(f'extracting features of {len(items)} {modality} '
                   'image(s)', logger='current')
+        far: List[str] = []
         batches = []
         for start in range(0, len(items), self.batch_size):
             data = self.model.data_preprocessor(
                 pseudo_collate([
-                    self._pack(item, modality)
+                    self._pack(item, modality, far)
                     for item in items[start:start + self.batch_size]
                 ]))
             feats = self.model(**data, mode='tensor')
@@ -147,6 +175,16 @@ class ReIDInferencer:
                 for key in (self.feature_key, self.middle_key)
                 if key in feats
             })
+        if far:
+            height, width = self.input_size
+            print_log(
+                f'{len(far)} of {len(items)} {modality} image(s) are far from '
+                f'the model\'s {height}x{width} (height x width) input, so '
+                'their features and scores mean little: '
+                f'{", ".join(far[:SHOWN_FAR])}'
+                + (f' and {len(far) - SHOWN_FAR} more'
+                   if len(far) > SHOWN_FAR else ''),
+                logger='current', level=logging.WARNING)
         return {
             key: torch.cat([batch[key] for batch in batches])
             for key in batches[0]

@@ -127,3 +127,31 @@ def test_checkpoint_fit_flip_and_classifier_rows(tmp_path):
     with pytest.raises(CheckpointMismatchError,
                        match='1 missing.*layer1.0.conv1.weight'):
         ReIDInferencer(TINY_CONFIG, str(checkpoint), device='cpu')
+
+
+def test_images_far_from_the_input_size_are_named_in_a_warning(
+        tmp_path, log_to_file):
+    checkpoint = tmp_path / 'tiny.pth'
+    write_checkpoint(checkpoint)
+    inferencer = ReIDInferencer(TINY_CONFIG, str(checkpoint), device='cpu')
+    assert inferencer.input_size == (64, 32)  # height x width
+    assert not inferencer.far_from_input(128, 64)
+    assert not inferencer.far_from_input(16, 8)  # a quarter of each side
+    assert inferencer.far_from_input(15, 8)
+    assert not inferencer.far_from_input(32, 32)  # aspect 1: half of 2
+    assert inferencer.far_from_input(24, 32)  # aspect 0.75 against 2
+    log_file = log_to_file('INFO')
+    rng = np.random.default_rng(0)
+    feats = inferencer.extract([
+        rng.integers(0, 256, (64, 32, 3), dtype=np.uint8),
+        np.full((1, 1, 3), 128, dtype=np.uint8),
+        rng.integers(0, 256, (30, 2000, 3), dtype=np.uint8),
+    ], 'visible')
+    assert feats['bn'].shape[0] == 3
+    warnings = [line for line in log_file.read_text().splitlines()
+                if ' - WARNING - ' in line]
+    assert len(warnings) == 1
+    assert warnings[0].endswith(
+        "2 of 3 visible image(s) are far from the model's 64x32 (height x "
+        'width) input, so their features and scores mean little: an array '
+        '(1x1), an array (30x2000)')
