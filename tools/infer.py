@@ -91,6 +91,16 @@ def gallery_features(inferencer: ReIDInferencer, paths: List[str],
     return features
 
 
+def score_meaning(combination: str) -> str:
+    """What a ranked score of ``combination`` is, for ``ranking.json``."""
+    if combination == 'sum':
+        return 'sum of the four image/middle-image cosine similarities, -4..4'
+    if combination in ('min', 'max'):
+        return (f'{combination} of the four image/middle-image cosine '
+                'similarities, -1..1')
+    return 'cosine similarity, -1..1'
+
+
 def earlier_pictures(ranking_file: str) -> List[str]:
     """The picture names an earlier run's ``ranking.json`` lists, or none
     when there is no such readable file."""
@@ -143,7 +153,9 @@ def run(args: argparse.Namespace) -> None:
     ranking_file = osp.join(args.out_dir, RANKING_FILE)
     earlier = earlier_pictures(ranking_file)
     with atomic_output_file(ranking_file, 'w') as file:
-        json.dump(dict(queries=entries), file, indent=2)
+        json.dump(dict(combination=args.combination,
+                       score=score_meaning(args.combination),
+                       queries=entries), file, indent=2)
     stale = set(earlier) - {entry['picture'] for entry in entries}
     for picture in sorted(stale):
         path = osp.join(args.out_dir, picture)

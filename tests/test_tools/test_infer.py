@@ -79,6 +79,8 @@ def test_ranking_json_and_pictures(infer_tool, scene, extractions):
     infer_tool.main(_args(scene))
     assert extractions == [('visible', 5), ('visible', 2)]
     ranking = json.loads((root / 'out' / 'ranking.json').read_text())
+    assert ranking['combination'] == 'orig_orig'
+    assert ranking['score'] == 'cosine similarity, -1..1'
     assert [entry['query'] for entry in ranking['queries']] == \
         list(map(str, queries))
     for entry in ranking['queries']:
