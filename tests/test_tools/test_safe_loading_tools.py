@@ -177,12 +177,18 @@ def test_train_tool_resume_from_a_missing_file(sysu_root, tmp_path):
     assert 'Traceback' not in result.stderr
 
 
-def test_an_out_folder_that_cannot_be_made_is_refused_first(
-        test_tool, monkeypatch, tmp_path):
+def checkpoint_and_file(tmp_path):
+    """A loadable (empty) checkpoint and a plain file, in ``tmp_path``."""
     path = tmp_path / 'ok.pth'
     torch.save({'state_dict': {}}, path)
     blocker = tmp_path / 'a_file'
     blocker.write_text('x')
+    return path, blocker
+
+
+def test_an_out_folder_that_cannot_be_made_is_refused_first(
+        test_tool, monkeypatch, tmp_path):
+    path, blocker = checkpoint_and_file(tmp_path)
     # the tiny config's data root does not exist: refused before reading it
     message = exit_message(test_tool, monkeypatch, TINY_CONFIG, path,
                            '--work-dir', tmp_path / 'work', '--out',
@@ -193,10 +199,7 @@ def test_an_out_folder_that_cannot_be_made_is_refused_first(
 
 def test_a_work_dir_that_cannot_be_written_is_refused_first(
         test_tool, monkeypatch, tmp_path):
-    path = tmp_path / 'ok.pth'
-    torch.save({'state_dict': {}}, path)
-    blocker = tmp_path / 'a_file'
-    blocker.write_text('x')
+    path, blocker = checkpoint_and_file(tmp_path)
     assert exit_message(test_tool, monkeypatch, TINY_CONFIG, path,
                         '--work-dir', blocker) == (
         f'error: the work dir {blocker} cannot be made: it or a folder '
@@ -210,8 +213,7 @@ def test_a_work_dir_that_cannot_be_written_is_refused_first(
 
 def test_a_data_root_with_spaces_reaches_the_dataset(test_tool, monkeypatch,
                                                      tmp_path):
-    path = tmp_path / 'ok.pth'
-    torch.save({'state_dict': {}}, path)
+    path, _ = checkpoint_and_file(tmp_path)
     root = tmp_path / 'my sets' / 'SYSU-MM01'
     message = exit_message(test_tool, monkeypatch, TINY_CONFIG, path,
                            '--work-dir', tmp_path / 'work', '--cfg-options',
@@ -228,8 +230,7 @@ def test_a_data_root_with_spaces_reaches_the_dataset(test_tool, monkeypatch,
 ])
 def test_a_value_a_component_does_not_take_is_one_line(
         test_tool, monkeypatch, tmp_path, option, expected):
-    path = tmp_path / 'ok.pth'
-    torch.save({'state_dict': {}}, path)
+    path, _ = checkpoint_and_file(tmp_path)
     message = exit_message(test_tool, monkeypatch, TINY_CONFIG, path,
                            '--work-dir', tmp_path / 'work', '--cfg-options',
                            option)
