@@ -333,8 +333,8 @@ def test_loading_sizes_the_head_and_refuses_what_does_not_fit(
             'classifiers') in log_file.read_text()
     bad = dict(state, **{'neck.decoder.0.weight': torch.zeros(1)})
     with pytest.raises(CheckpointMismatchError,
-                       match=r'checkpoint the loaded checkpoint does not fit '
-                       r'the model of MMN: tensors 1 of another shape '
+                       match=r'checkpoint \(given to load_state_dict\) does '
+                       r'not fit the model of MMN: tensors 1 of another shape '
                        r'\(neck\.decoder\.0\.weight is \(1\) in the '
                        r'checkpoint and \(3, 1, 1, 1\) in the model\)'):
         build_mmn().load_state_dict(bad)

@@ -183,7 +183,7 @@ class _Loading(NamedTuple):
     tolerate: bool
 
 
-_UNNAMED = _Loading('the loaded checkpoint', None, True)
+_UNNAMED = _Loading('(given to load_state_dict)', None, True)
 _LOADING: contextvars.ContextVar = contextvars.ContextVar(
     'mmreid_mmn_loading_checkpoint', default=None)
 
