@@ -24,7 +24,7 @@ from typing import Collection, Dict, List, Optional, Sequence
 from mmengine.config import Config
 
 from mmreid_mmn.config import linked_paths
-from mmreid_mmn.fileio import CheckpointFormatError, check_checkpoint_file
+from mmreid_mmn.fileio import is_complete_checkpoint
 from mmreid_mmn.results import run_name
 from mmreid_mmn.tooling import CfgOptionsAction
 
@@ -77,11 +77,7 @@ class TrialRun:
 
     def is_finished(self) -> bool:
         """Whether the last epoch checkpoint is complete."""
-        try:
-            check_checkpoint_file(self.last_checkpoint)
-        except (FileNotFoundError, CheckpointFormatError):
-            return False
-        return True
+        return is_complete_checkpoint(self.last_checkpoint)
 
     def test_checkpoint(self) -> str:
         """The newest ``best_*.pth``, else the last epoch checkpoint."""

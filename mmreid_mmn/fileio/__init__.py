@@ -8,6 +8,7 @@ from .safe_checkpoint_loading import (CheckpointFormatError,
                                       UnsafeCheckpointError,
                                       check_checkpoint_file,
                                       checkpoint_safe_globals,
+                                      is_complete_checkpoint,
                                       load_checkpoint_safely)
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     'AtomicLocalBackend', 'register_atomic_local_backend',
     'CheckpointFormatError', 'UnsafeCheckpointError',
     'check_checkpoint_file', 'checkpoint_safe_globals',
+    'is_complete_checkpoint',
     'load_checkpoint_safely'
 ]

@@ -102,6 +102,16 @@ def check_checkpoint_file(filename: str) -> None:
         'that torch.save writes (or its older pickle-based format)')
 
 
+def is_complete_checkpoint(path: str) -> bool:
+    """Whether ``path`` is a whole file as ``torch.save`` writes it (see
+    :func:`check_checkpoint_file`; a missing file is not)."""
+    try:
+        check_checkpoint_file(path)
+    except (FileNotFoundError, CheckpointFormatError):
+        return False
+    return True
+
+
 def _unpickler_reason(error: Exception) -> str:
     """The paragraph of torch's message that names the refused object."""
     paragraphs = [p.strip() for p in str(error).split('\n\n') if p.strip()]

@@ -12,8 +12,8 @@ from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner, find_latest_checkpoint
 
-from mmreid_mmn.fileio import (CheckpointFormatError, UnsafeCheckpointError,
-                               check_checkpoint_file, load_checkpoint_safely)
+from mmreid_mmn.fileio import (UnsafeCheckpointError, is_complete_checkpoint,
+                               load_checkpoint_safely)
 from mmreid_mmn.models.reid.checkpoint_fit import (DEFAULT_REVISE_KEYS,
                                                    checkpoint_state_dict,
                                                    load_fitting_state_dict)
@@ -55,13 +55,8 @@ def _newest_complete_checkpoint(work_dir: str) -> Optional[str]:
         if match and osp.isfile(path):
             found.append((os.stat(path).st_mtime_ns, int(match.group(2)),
                           path))
-    for _, _, path in sorted(found, reverse=True):
-        try:
-            check_checkpoint_file(path)
-        except CheckpointFormatError:
-            continue
-        return path
-    return None
+    return next((path for _, _, path in sorted(found, reverse=True)
+                 if is_complete_checkpoint(path)), None)
 
 
 def latest_checkpoint(work_dir: str) -> Optional[str]:
