@@ -30,7 +30,6 @@ from mmreid_mmn.apis import (ReIDInferencer, UnreadableImageError,
                              expand_images, features_cache_key, list_images,
                              load_cached_features, save_cached_features)
 from mmreid_mmn.tooling import exit_on_user_error
-from mmreid_mmn.evaluation.functional import COMBINATIONS
 from mmreid_mmn.fileio import atomic_output_file
 from mmreid_mmn.structures import MODALITIES
 from mmreid_mmn.visualization import draw_ranked_list
@@ -54,9 +53,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         required=True, help='modality of the gallery')
     parser.add_argument('--topk', type=int, default=10,
                         help='gallery images per ranked list')
-    parser.add_argument('--combination', choices=COMBINATIONS,
-                        default='orig_orig',
-                        help='image / middle-image similarity to rank by')
+    parser.add_argument('--combination',
+                        help="similarity to rank by, one of the config "
+                        "metric's combinations (MMN: orig_orig, sum, ...; "
+                        "default: the metric's headline)")
     parser.add_argument('--flip', action='store_true',
                         help='flip test-time augmentation '
                         '(model.flip_test=True)')
@@ -91,16 +91,6 @@ def gallery_features(inferencer: ReIDInferencer, paths: List[str],
     return features
 
 
-def score_meaning(combination: str) -> str:
-    """What a ranked score of ``combination`` is, for ``ranking.json``."""
-    if combination == 'sum':
-        return 'sum of the four image/middle-image cosine similarities, -4..4'
-    if combination in ('min', 'max'):
-        return (f'{combination} of the four image/middle-image cosine '
-                'similarities, -1..1')
-    return 'cosine similarity, -1..1'
-
-
 def earlier_pictures(ranking_file: str) -> List[str]:
     """The picture names an earlier run's ``ranking.json`` lists, or none
     when there is no such readable file."""
@@ -124,13 +114,15 @@ def run(args: argparse.Namespace) -> None:
                                                      'infer.log'))
     inferencer = ReIDInferencer(args.config, args.checkpoint, args.device,
                                 args.flip, args.batch_size)
+    combination = inferencer.check_ranking(args.topk, args.combination)
     gallery_feats = gallery_features(inferencer, gallery,
                                      args.gallery_modality,
                                      osp.join(args.out_dir, CACHE_FILE),
                                      logger)
-    order, scores = inferencer.rank_features(
-        inferencer.extract(queries, args.query_modality), gallery_feats,
-        args.topk, args.combination)
+    query_feats = inferencer.extract(queries, args.query_modality)
+    order, scores = inferencer.rank_features(query_feats, gallery_feats,
+                                             args.topk, combination)
+    meaning = inferencer.combination(combination, query_feats).describe()
 
     def image(path: str) -> np.ndarray:
         return inferencer.load_image(dict(img_path=path))['img']
@@ -153,8 +145,8 @@ def run(args: argparse.Namespace) -> None:
     ranking_file = osp.join(args.out_dir, RANKING_FILE)
     earlier = earlier_pictures(ranking_file)
     with atomic_output_file(ranking_file, 'w') as file:
-        json.dump(dict(combination=args.combination,
-                       score=score_meaning(args.combination),
+        json.dump(dict(combination=combination,
+                       score=meaning,
                        queries=entries), file, indent=2)
     stale = set(earlier) - {entry['picture'] for entry in entries}
     for picture in sorted(stale):
@@ -163,7 +155,7 @@ def run(args: argparse.Namespace) -> None:
             os.remove(path)
     if stale:
         logger.info(f'{len(stale)} picture(s) of an earlier run removed')
-    logger.info(f'{len(entries)} ranked list(s) ({args.combination}) '
+    logger.info(f'{len(entries)} ranked list(s) ({combination}) '
                 f'written to {ranking_file} and {args.out_dir}/*.png')
 
 

@@ -14,7 +14,8 @@ from mmengine.registry import DefaultScope
 from mmreid_mmn.config import load_config
 from mmreid_mmn.datasets.transforms import LoadRGBImage
 from mmreid_mmn.deployment import inference_size
-from mmreid_mmn.evaluation.functional import (combination_pairs,
+from mmreid_mmn.evaluation.functional import (CombinationError,
+                                              SimilarityCombination,
                                               combine_similarities,
                                               stable_argsort_rows)
 from mmreid_mmn.registry import SCOPE
@@ -93,8 +94,8 @@ class ReIDInferencer:
         self.batch_size = batch_size
         self.load_image = transforms.transforms[0]
         self.pipeline = Compose(transforms.transforms[1:])
+        self.metric = metric
         self.feature_key = metric.feature_key
-        self.middle_key = metric.middle_key
         self.input_size = inference_size(cfg)
 
     def far_from_input(self, height: int, width: int) -> bool:
@@ -143,9 +144,10 @@ class ReIDInferencer:
                 go through.
 
         Returns:
-            ``(N, D)`` CPU tensors, rows in image order: the config's
-            ranking feature (``feature_key``, e.g. ``'bn'``) and, for a
-            model with middle images (MMN), ``middle_key`` (``'bn_middle'``).
+            ``(N, D)`` CPU tensors, rows in image order: every feature the
+            config's metric ranks with (MMN: ``'bn'`` and ``'bn_middle'``;
+            DEEN: the pool and BN features of the image and of its two
+            expansions).
 
         Raises:
             FileNotFoundError: An image or folder does not exist, or a
@@ -167,14 +169,12 @@ class ReIDInferencer:
                     for item in items[start:start + self.batch_size]
                 ]))
             feats = self.model(**data, mode='tensor')
-            if self.feature_key not in feats:
+            kept = self.metric.kept_feature_keys(feats)
+            if not kept:
                 raise KeyError(f'the model gives features {sorted(feats)}, '
-                               f'not the config\'s {self.feature_key!r}')
-            batches.append({
-                key: feats[key].cpu()
-                for key in (self.feature_key, self.middle_key)
-                if key in feats
-            })
+                               'none of which the config\'s metric ranks '
+                               f'with ({self.feature_key!r})')
+            batches.append({key: feats[key].cpu() for key in kept})
         if far:
             height, width = self.input_size
             print_log(
@@ -190,20 +190,33 @@ class ReIDInferencer:
             for key in batches[0]
         }
 
-    @staticmethod
-    def _check_ranking(topk: int,
-                       combination: str) -> Sequence[Tuple[str, str]]:
-        """The feature pairs of ``combination``; refuse a bad ``topk``."""
+    def check_ranking(self, topk: int, combination: Optional[str]) -> str:
+        """The name of the combination to rank by (None: the config's
+        headline); refuse a bad ``topk`` or an unknown name."""
         if topk < 1:
             raise ValueError(f'topk must be >= 1, got {topk}')
-        return combination_pairs(combination)
+        name = combination or self.metric.headline
+        names = self.metric.combination_names()
+        if name not in names:
+            raise CombinationError(f'unknown similarity combination {name!r}; '
+                           f'expected one of {list(names)}')
+        return name
+
+    def combination(self, name: Optional[str],
+                    features: Dict[str, torch.Tensor]
+                    ) -> SimilarityCombination:
+        """The combination ``name`` (None: the headline) for features as
+        :meth:`extract` gives them."""
+        return self.metric.combination(name or self.metric.headline,
+                                       list(features))
 
     def rank_features(
             self,
             query: Dict[str, torch.Tensor],
             gallery: Dict[str, torch.Tensor],
             topk: int = 10,
-            combination: str = 'orig_orig') -> Tuple[np.ndarray, np.ndarray]:
+            combination: Optional[str] = None
+    ) -> Tuple[np.ndarray, np.ndarray]:
         """Rank gallery features for every query by cosine similarity.
 
         Ties keep gallery order, as in the metrics.
@@ -212,28 +225,24 @@ class ReIDInferencer:
             query: Features of the queries, as :meth:`extract` gives them.
             gallery: Features of the gallery.
             topk: Length of each ranked list (at most the gallery size).
-            combination: One of the seven image / middle-image similarity
-                combinations (``COMBINATIONS`` of
-                :mod:`..evaluation.functional.similarity_combinations`).
+            combination: Name of one of the metric's similarity
+                combinations (MMN: the seven image / middle-image ones,
+                DEEN: its six features and their fusions); None: the
+                config's headline.
 
         Returns:
             ``(indices, scores)``, both ``(num_query, k)``: gallery indices,
-            closest first, and their scores (the cosine similarity; for
-            ``'sum'``, ``'min'`` and ``'max'`` the sum, minimum or maximum
-            of the four cosine similarities).
+            closest first, and their scores (a cosine similarity, or the
+            combination's sum, weighted sum, minimum or maximum of several;
+            ``SimilarityCombination.describe`` says which).
         """
-        pairs = self._check_ranking(topk, combination)
-        keys = {'orig': self.feature_key, 'middle': self.middle_key}
-        needed = {keys[side] for pair in pairs for side in pair}
-        missing = sorted(needed - (set(query) & set(gallery)))
-        if missing:
-            raise KeyError(f'combination {combination!r} needs features '
-                           f'{missing}, which the model does not give')
+        name = self.check_ranking(topk, combination)
+        chosen = self.metric.combination(
+            name, sorted(set(query) & set(gallery)))
         similarity = combine_similarities(
-            combination, {
-                pair: (query[keys[pair[0]]] @ gallery[keys[pair[1]]].T
-                       ).numpy()
-                for pair in pairs
+            chosen, {
+                pair: (query[pair[0]] @ gallery[pair[1]].T).numpy()
+                for pair in chosen.pairs
             })
         order = stable_argsort_rows(-similarity)[:, :topk].astype(np.int64)
         return order, np.take_along_axis(similarity, order, axis=1)
@@ -244,7 +253,7 @@ class ReIDInferencer:
              gallery: ImagesInput,
              gallery_modality: str,
              topk: int = 10,
-             combination: str = 'orig_orig') -> Ranking:
+             combination: Optional[str] = None) -> Ranking:
         """Rank a gallery for every query image.
 
         Args:
@@ -260,7 +269,7 @@ class ReIDInferencer:
             scores descending; a gallery item is its file path, or its
             index in the gallery for an image given as an array.
         """
-        self._check_ranking(topk, combination)  # before any extraction
+        self.check_ranking(topk, combination)  # before any extraction
         gallery_items = expand_images(gallery)
         order, scores = self.rank_features(
             self.extract(query, query_modality),

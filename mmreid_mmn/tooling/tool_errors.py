@@ -7,7 +7,8 @@ from mmreid_mmn.config import (ConfigFileError, ConfigOptionError,
                                ConfigValueError, LinkedOptionError)
 from mmreid_mmn.datasets.transforms import ImageReadError
 from mmreid_mmn.engine.runner import NumClassesError
-from mmreid_mmn.evaluation.functional import RandPermCamError
+from mmreid_mmn.evaluation.functional import (CombinationError,
+                                              RandPermCamError)
 from mmreid_mmn.fileio import CheckpointFormatError, UnsafeCheckpointError
 from mmreid_mmn.models.backbones import PretrainedWeightsError
 from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
@@ -17,13 +18,15 @@ from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
 # that is a file or cannot be written, a refused, unreadable or ill-fitting
 # checkpoint, an unreadable config file or a bad config option, a
 # num_classes too small for the training data, a rand_perm_cam.mat that is
-# not the dataset's, ImageNet weights that cannot be downloaded.
+# not the dataset's, ImageNet weights that cannot be downloaded, a
+# similarity combination the metric does not know.
 USER_ERRORS = (FileNotFoundError, NotADirectoryError, PermissionError,
                ImageReadError, UnsafeCheckpointError,
                CheckpointFormatError, CheckpointMismatchError,
                ConfigFileError, ConfigOptionError, ConfigValueError,
                LinkedOptionError,
-               NumClassesError, PretrainedWeightsError, RandPermCamError)
+               NumClassesError, PretrainedWeightsError, RandPermCamError,
+               CombinationError)
 
 
 @contextmanager

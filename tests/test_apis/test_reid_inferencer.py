@@ -9,6 +9,7 @@ from PIL import Image
 
 from mmreid_mmn.apis import ReIDInferencer, UnreadableImageError
 from mmreid_mmn.config import load_config
+from mmreid_mmn.evaluation.functional import CombinationError
 from mmreid_mmn.models.reid.checkpoint_fit import CheckpointMismatchError
 from mmreid_mmn.registry import MODELS, SCOPE
 
@@ -104,7 +105,7 @@ def test_bad_inputs_are_named(inferencer, images, tmp_path):
     broken.write_bytes(b'not a jpeg')
     with pytest.raises(UnreadableImageError, match='cannot read'):
         inferencer.extract(str(broken), 'infrared')
-    with pytest.raises(KeyError, match='unknown similarity combination'):
+    with pytest.raises(CombinationError, match='unknown similarity combination'):
         inferencer.rank(str(broken), 'visible', str(folder), 'visible',
                         combination='mean')
 

@@ -8,7 +8,8 @@ from mmengine.logging import MMLogger
 from scipy.io import savemat
 
 from mmreid_mmn.evaluation import evaluate_rank
-from mmreid_mmn.evaluation.functional import (RandPermCamError,
+from mmreid_mmn.evaluation.functional import (CombinationError,
+                                              RandPermCamError,
                                               k_reciprocal_rerank,
                                               seeded_gallery_draw)
 from mmreid_mmn.evaluation.metrics import base_vireid_metric
@@ -345,7 +346,7 @@ def test_headline_needs_middle_features_when_not_orig_orig():
     tokens = ('ir2vis', 'vis2ir')
     result = _run(dict(type='RegDBMetric'), samples)
     assert set(result) == {f'{t}_{n}' for t in tokens for n in NUMBERS}
-    with pytest.raises(KeyError, match="needs middle-image features"):
+    with pytest.raises(CombinationError, match="needs middle-image features"):
         _run(dict(type='RegDBMetric', headline='max'), samples)
     only_headline = _run(
         dict(type='RegDBMetric',

@@ -34,9 +34,7 @@ from mmreid_mmn.apis import build_test_metric
 from mmreid_mmn.config import load_config
 from mmreid_mmn.datasets.transforms import LoadRGBImage
 from mmreid_mmn.evaluation import BaseVIReIDMetric, SYSUMM01Metric
-from mmreid_mmn.evaluation.functional import (COMBINATIONS,
-                                              SYSU_GALLERY_CAMERAS,
-                                              combination_pairs,
+from mmreid_mmn.evaluation.functional import (SYSU_GALLERY_CAMERAS,
                                               combine_similarities,
                                               evaluate_rank)
 from mmreid_mmn.fileio import atomic_output_file, load_checkpoint_safely
@@ -66,9 +64,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='lowest AP first, highest first, or random')
     parser.add_argument('--topk', type=int, default=10,
                         help='gallery images per ranked list')
-    parser.add_argument('--combination', choices=COMBINATIONS,
-                        help="similarity to rank by (default: the metric's "
-                        'headline)')
+    parser.add_argument('--combination',
+                        help="similarity to rank by, one of the metric's "
+                        "combinations (default: the metric's headline)")
     parser.add_argument('--trial', type=int, default=0,
                         help='gallery draw (0-based)')
     parser.add_argument('--seed', type=int, default=0,
@@ -161,16 +159,18 @@ def rank_trial(metric: BaseVIReIDMetric, results: List[dict], trial: int,
         raise ValueError(f'--trial {trial} asked for, but the metric draws '
                          f'{len(draws)} gallery trial(s)')
     gallery = candidates[draws[trial]]
-    keys = {'orig': metric.feature_key, 'middle': metric.middle_key}
+    chosen = metric.combination(
+        combination,
+        set.intersection(*(set(result['features']) for result in results)))
 
-    def stacked(rows: np.ndarray, side: str) -> torch.Tensor:
-        return torch.stack([results[i]['features'][keys[side]] for i in rows])
+    def stacked(rows: np.ndarray, key: str) -> torch.Tensor:
+        return torch.stack([results[i]['features'][key] for i in rows])
 
     similarity = combine_similarities(
-        combination, {
+        chosen, {
             pair: (stacked(query, pair[0]) @ stacked(gallery, pair[1]).T
                    ).numpy()
-            for pair in combination_pairs(combination)
+            for pair in chosen.pairs
         })
     ranked = evaluate_rank(-similarity, pids[query], pids[gallery],
                            cam_ids[query], cam_ids[gallery], metric.protocol,

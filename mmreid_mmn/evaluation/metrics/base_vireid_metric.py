@@ -16,11 +16,14 @@ in front:
   the headline direction's ``<d>_rank1`` comes first, the key for
   ``CheckpointHook(save_best='auto')``, e.g. ``'sysu/ir2vis_rank1'``.
 - ``<d>_standard_rank{1,5,10,20}``: the standard CMC (no repeat removal).
-- When the model gives middle-image features (``'<feature_key>_middle'``)
-  and ``report_combinations`` is on, the same keys for each of the seven
-  similarity combinations, named ``<d>_<combination>_<number>``, for
-  example ``ir2vis_middle_orig_rank1`` or ``ir2vis_sum_mAP`` (see
-  :mod:`..functional.similarity_combinations`).
+- With more than one similarity combination and ``report_combinations``
+  on, the same keys for each combination, named
+  ``<d>_<combination>_<number>``, for example ``ir2vis_middle_orig_rank1``
+  or ``ir2vis_sum_mAP`` (see :mod:`..functional.similarity_combinations`).
+  The combinations are the config's ``combinations`` (DEEN's six features
+  and their fusions) or, without it, MMN's seven when the model gives
+  middle-image features (``'<feature_key>_middle'``) and the single
+  ``feature_key`` ranking otherwise.
 
 Ranks beyond the gallery size are not reported.
 
@@ -48,9 +51,11 @@ from ..functional.gallery_draw import (RandPermCamError, load_rand_perm_cam,
                                        seeded_gallery_draw)
 from ..functional.rank import RankEvaluator
 from ..functional.rerank import k_reciprocal_rerank
-from ..functional.similarity_combinations import (COMBINATIONS,
-                                                  combination_pairs,
-                                                  combine_similarities)
+from ..functional.similarity_combinations import (
+    MIDDLE_COMBINATIONS, SINGLE, CombinationError, SimilarityCombination,
+    build_combinations,
+    combine_similarities, middle_modality_combinations,
+    single_feature_combinations)
 
 DIRECTIONS = {'infrared_to_visible': 'ir2vis', 'visible_to_infrared': 'vis2ir'}
 QUERY_MODALITIES = {
@@ -93,8 +98,12 @@ class BaseVIReIDMetric(BaseMetric):
         feature_key: Key of ``pred_features`` to rank with ('bn' after the
             BNNeck, 'pool' before); ``'<feature_key>_middle'`` is the
             middle-image feature when the model gives one.
-        report_combinations: Report all seven similarity combinations when
-            middle-image features are present.
+        combinations: Similarity combinations by name (see
+            :func:`..functional.similarity_combinations.build_combinations`);
+            None: MMN's seven when middle-image features are present, the
+            ``feature_key`` ranking (``'orig_orig'``) otherwise.
+        report_combinations: Report every combination, not only the
+            headline.
         headline: Combination behind the un-suffixed headline keys.
         max_rank: Length of the CMC curves.
         rerank: Re-rank with k-reciprocal encoding (slow; off by default).
@@ -115,6 +124,7 @@ class BaseVIReIDMetric(BaseMetric):
                  gallery_cameras: Optional[Sequence[int]] = None,
                  rand_perm_cam_file: Optional[str] = None,
                  feature_key: str = 'bn',
+                 combinations: Optional[dict] = None,
                  report_combinations: bool = True,
                  headline: str = 'orig_orig',
                  max_rank: int = 20,
@@ -141,8 +151,12 @@ class BaseVIReIDMetric(BaseMetric):
         if num_trials < 1 or num_shots < 1:
             raise ValueError('num_trials and num_shots must be >= 1, got '
                              f'{num_trials} and {num_shots}')
-        if headline not in COMBINATIONS:
-            raise ValueError(f'headline must be one of {COMBINATIONS}, got '
+        self.combinations: Optional[Dict[str, SimilarityCombination]] = (
+            build_combinations(combinations)
+            if combinations is not None else None)
+        names = tuple(self.combinations or MIDDLE_COMBINATIONS)
+        if headline not in names:
+            raise ValueError(f'headline must be one of {names}, got '
                              f'{headline!r}')
         self.direction = direction
         self.direction_token = DIRECTIONS[direction]
@@ -182,17 +196,18 @@ class BaseVIReIDMetric(BaseMetric):
         for sample in data_samples:
             if isinstance(sample, BaseDataElement):
                 sample = sample.to_dict()
-            features = sample.get('pred_features')
-            if features is None or self.feature_key not in features:
-                raise KeyError(f'{type(self).__name__} needs pred_features['
-                               f'{self.feature_key!r}], got keys '
-                               f'{sorted(features) if features else None}')
+            features = sample.get('pred_features') or {}
+            needed = (self.combinations[self.headline].keys
+                      if self.combinations else (self.feature_key, ))
+            missing = [key for key in needed if key not in features]
+            if missing:
+                raise KeyError(f'{type(self).__name__} needs pred_features'
+                               f'{missing}, got keys {sorted(features)}')
             kept = {
                 key:
                 features[key].detach().to('cpu',
                                           torch.float32).reshape(-1).clone()
-                for key in (self.feature_key, self.middle_key)
-                if key in features
+                for key in self.kept_feature_keys(features)
             }
             self.results.append(
                 dict(features=kept,
@@ -309,19 +324,83 @@ class BaseVIReIDMetric(BaseMetric):
             draws.append(found)
         return draws
 
-    def _reported_combinations(self, has_middle: bool) -> List[str]:
-        """Combinations to evaluate, the headline first."""
-        if not has_middle:
-            if self.headline != 'orig_orig':
-                raise KeyError(
-                    f'headline {self.headline!r} needs middle-image '
-                    f'features pred_features[{self.middle_key!r}], which '
-                    'the model did not give')
-            return ['orig_orig']
-        if not self.report_combinations:
-            return [self.headline]
-        return [self.headline
-                ] + [name for name in COMBINATIONS if name != self.headline]
+    def kept_feature_keys(self, features: Dict) -> List[str]:
+        """The keys of a sample's features that ranking may use."""
+        if self.combinations:
+            wanted = dict.fromkeys(
+                key for combination in self.combinations.values()
+                for key in combination.keys)
+        else:
+            wanted = (self.feature_key, self.middle_key)
+        return [key for key in wanted if key in features]
+
+    def available_combinations(
+            self, feature_keys) -> Dict[str, SimilarityCombination]:
+        """Every combination this metric knows for features with these
+        keys: the config's, else MMN's seven when middle-image features are
+        among them, else the single ``feature_key`` ranking."""
+        if self.combinations is not None:
+            return self.combinations
+        if self.middle_key in set(feature_keys):
+            return middle_modality_combinations(self.feature_key)
+        return single_feature_combinations(self.feature_key)
+
+    def combination_names(self) -> Tuple[str, ...]:
+        """Names of the combinations a model's features may allow."""
+        return tuple(self.combinations or MIDDLE_COMBINATIONS)
+
+    def combination(self, name: str,
+                    feature_keys) -> SimilarityCombination:
+        """The combination ``name`` for features with these keys.
+
+        Raises:
+            CombinationError: No such combination, or it needs a missing feature.
+        """
+        combinations = self.available_combinations(feature_keys)
+        if name not in combinations:
+            raise CombinationError(
+                f'unknown similarity combination {name!r} for features '
+                f'{sorted(feature_keys)}; expected one of '
+                f'{list(combinations)}')
+        missing = [key for key in combinations[name].keys
+                   if key not in set(feature_keys)]
+        if missing:
+            raise CombinationError(f'combination {name!r} needs features {missing}, '
+                           f'which the model does not give')
+        return combinations[name]
+
+    def resolve_combinations(
+            self, feature_keys) -> Dict[str, SimilarityCombination]:
+        """The combinations to evaluate, the headline first.
+
+        Args:
+            feature_keys: The feature keys every sample has.
+
+        Raises:
+            CombinationError: The headline (or, when every combination is
+                reported, another combination) needs a feature the model
+                did not give.
+        """
+        available = set(feature_keys)
+        combinations = self.available_combinations(available)
+        if self.headline not in combinations:
+            raise CombinationError(
+                f'headline {self.headline!r} needs middle-image '
+                f'features pred_features[{self.middle_key!r}], which '
+                'the model did not give')
+        names = [self.headline] + [
+            name for name in combinations
+            if self.report_combinations and name != self.headline
+        ]
+        for name in names:
+            missing = [key for key in combinations[name].keys
+                       if key not in available]
+            if missing:
+                raise CombinationError(
+                    f'{type(self).__name__}: combination {name!r} needs '
+                    f'features {missing}, which the model did not give '
+                    f'(it gave {sorted(available)})')
+        return {name: combinations[name] for name in names}
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Evaluate each direction, the headline first; keys: module doc."""
@@ -350,15 +429,15 @@ class BaseVIReIDMetric(BaseMetric):
         pids = np.array([result['pid'] for result in results])
         cam_ids = np.array([result['cam_id'] for result in results])
         img_paths = [result['img_path'] for result in results]
-        has_middle = all(self.middle_key in result['features']
-                         for result in results)
-        names = self._reported_combinations(has_middle)
-        sides = ('orig', 'middle') if has_middle else ('orig', )
-        keys = {'orig': self.feature_key, 'middle': self.middle_key}
+        available = set.intersection(
+            *(set(result['features']) for result in results))
+        combinations = self.resolve_combinations(available)
+        names = list(combinations)
+        keys = sorted({key for combination in combinations.values()
+                       for key in combination.keys})
         query_feats = {
-            side:
-            torch.stack([results[i]['features'][keys[side]] for i in query])
-            for side in sides
+            key: torch.stack([results[i]['features'][key] for i in query])
+            for key in keys
         }
         gallery_paths = [img_paths[i] for i in gallery]
         draws = self._trial_galleries(direction, pids[gallery],
@@ -366,15 +445,12 @@ class BaseVIReIDMetric(BaseMetric):
                                       len(query))
         union = np.unique(np.concatenate(draws))
         gallery_feats = {
-            side:
-            torch.stack(
-                [results[i]['features'][keys[side]] for i in gallery[union]])
-            for side in sides
+            key: torch.stack(
+                [results[i]['features'][key] for i in gallery[union]])
+            for key in keys
         }
-        pairs = sorted(
-            {pair
-             for name in names
-             for pair in combination_pairs(name)})
+        pairs = sorted({pair for combination in combinations.values()
+                        for pair in combination.pairs})
         cached = (len(pairs) * len(query) * len(union) * 4
                   <= MAX_CACHED_SIMILARITY_BYTES)
         if cached:
@@ -386,8 +462,8 @@ class BaseVIReIDMetric(BaseMetric):
         query_grams = {}
         if self.rerank:
             query_grams = {
-                side: self._similarity(query_feats[side], query_feats[side])
-                for side in sides
+                key: self._similarity(query_feats[key], query_feats[key])
+                for key in keys
             }
 
         def rank_trial(draw: np.ndarray) -> Dict[str, dict]:
@@ -408,17 +484,18 @@ class BaseVIReIDMetric(BaseMetric):
             gallery_grams = {}
             if self.rerank:
                 gallery_grams = {
-                    side:
-                    self._similarity(gallery_feats[side][columns],
-                                     gallery_feats[side][columns])
-                    for side in sides
+                    key:
+                    self._similarity(gallery_feats[key][columns],
+                                     gallery_feats[key][columns])
+                    for key in keys
                 }
             ranker = RankEvaluator(pids[query], pids[gallery[draw]],
                                    cam_ids[query], cam_ids[gallery[draw]],
                                    self.protocol, self.max_rank)
             return {
                 name: ranker.evaluate(
-                    self._distances(name, sims, query_grams, gallery_grams))
+                    self._distances(combinations[name], sims, query_grams,
+                                    gallery_grams))
                 for name in names
             }
 
@@ -451,20 +528,21 @@ class BaseVIReIDMetric(BaseMetric):
         """Cosine similarity of L2-normalised features, float32."""
         return (left @ right.T).numpy()
 
-    def _distances(self, name: str, sims: dict, query_grams: dict,
-                   gallery_grams: dict) -> np.ndarray:
+    def _distances(self, combination: SimilarityCombination, sims: dict,
+                   query_grams: dict, gallery_grams: dict) -> np.ndarray:
         """Distance matrix of a combination, re-ranked if asked for."""
-        similarity = combine_similarities(name, sims)
+        similarity = combine_similarities(combination, sims)
         if not self.rerank:
             return -similarity
-        pairs = combination_pairs(name)
-        scale = 1.0 / len(pairs) if name == 'sum' else 1.0
+        scale = 1.0 / combination.scale
         query_gram = combine_similarities(
-            name, {pair: query_grams[pair[0]]
-                   for pair in pairs})
+            combination,
+            {pair: query_grams[pair[0]]
+             for pair in combination.pairs})
         gallery_gram = combine_similarities(
-            name, {pair: gallery_grams[pair[1]]
-                   for pair in pairs})
+            combination,
+            {pair: gallery_grams[pair[1]]
+             for pair in combination.pairs})
         return k_reciprocal_rerank(2.0 - 2.0 * scale * similarity,
                                    2.0 - 2.0 * scale * query_gram,
                                    2.0 - 2.0 * scale * gallery_gram,
