@@ -1,7 +1,7 @@
 """Features and rankings of a trained VI-ReID model for any images."""
 import copy
 import logging
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import numpy as np
 import torch

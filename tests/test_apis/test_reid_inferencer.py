@@ -105,7 +105,8 @@ def test_bad_inputs_are_named(inferencer, images, tmp_path):
     broken.write_bytes(b'not a jpeg')
     with pytest.raises(UnreadableImageError, match='cannot read'):
         inferencer.extract(str(broken), 'infrared')
-    with pytest.raises(CombinationError, match='unknown similarity combination'):
+    with pytest.raises(CombinationError,
+                       match='unknown similarity combination'):
         inferencer.rank(str(broken), 'visible', str(folder), 'visible',
                         combination='mean')
 

@@ -52,7 +52,7 @@ from ..functional.gallery_draw import (RandPermCamError, load_rand_perm_cam,
 from ..functional.rank import RankEvaluator
 from ..functional.rerank import k_reciprocal_rerank
 from ..functional.similarity_combinations import (
-    MIDDLE_COMBINATIONS, SINGLE, CombinationError, SimilarityCombination,
+    MIDDLE_COMBINATIONS, CombinationError, SimilarityCombination,
     build_combinations,
     combine_similarities, middle_modality_combinations,
     single_feature_combinations)
@@ -354,7 +354,8 @@ class BaseVIReIDMetric(BaseMetric):
         """The combination ``name`` for features with these keys.
 
         Raises:
-            CombinationError: No such combination, or it needs a missing feature.
+            CombinationError: No such combination, or it needs a missing
+                feature.
         """
         combinations = self.available_combinations(feature_keys)
         if name not in combinations:
@@ -365,8 +366,9 @@ class BaseVIReIDMetric(BaseMetric):
         missing = [key for key in combinations[name].keys
                    if key not in set(feature_keys)]
         if missing:
-            raise CombinationError(f'combination {name!r} needs features {missing}, '
-                           f'which the model does not give')
+            raise CombinationError(
+                f'combination {name!r} needs features {missing}, which '
+                'the model does not give')
         return combinations[name]
 
     def resolve_combinations(
