@@ -47,6 +47,10 @@ TRAIN_IDENTITIES = dict(SYSUMM01Dataset=8, RegDBDataset=4, LLCMDataset=6)
 EXPECTED = {
     'agw_regdb.py': 'regdb/vis2ir_rank1',
     'agw_sysu.py': 'sysu/ir2vis_rank1',
+    'deen_llcm.py': 'llcm/ir2vis_rank1',
+    'deen_regdb.py': 'regdb/vis2ir_rank1',
+    'deen_sysu.py': 'sysu/ir2vis_rank1',
+    'demo/deen_r18_demo_sysu.py': 'sysu/ir2vis_rank1',
     'demo/mmn_r18_demo_regdb.py': 'regdb/ir2vis_rank1',
     'demo/mmn_r18_demo_sysu.py': 'sysu/ir2vis_rank1',
     'mmn_llcm.py': 'llcm/ir2vis_rank1',
@@ -95,17 +99,23 @@ def loss_batch():
     return inputs, samples
 
 
+# MMN's image and middle-image features, DEEN's six
+FAKE_FEATURES = ('bn', 'bn_middle', 'pool', 'pool_exp1', 'pool_exp2',
+                 'bn_exp1', 'bn_exp2')
+
+
 def fake_predictions(dataset) -> list:
-    """The test split's samples with random image and middle features."""
+    """The test split's samples with random features of every kind."""
     generator = torch.Generator().manual_seed(0)
     samples = []
     for index in range(len(dataset)):
         info = dataset.get_data_info(index)
         sample = dict(gt_label=info['gt_label'], cam_id=info['cam_id'],
                       modality=info['modality'], img_path=info['img_path'],
-                      pred_features=dict(
-                          bn=torch.randn(8, generator=generator),
-                          bn_middle=torch.randn(8, generator=generator)))
+                      pred_features={
+                          key: torch.randn(8, generator=generator)
+                          for key in FAKE_FEATURES
+                      })
         if 'role' in info:
             sample['role'] = info['role']
         samples.append(sample)
@@ -146,6 +156,9 @@ def test_config_builds_model_datasets_and_metric(name, request):
     height, width = cfg.img_scale[1], cfg.img_scale[0]
     assert train_set[0]['inputs'].shape == (3, height, width)
     sampler_cfg = cfg.train_dataloader.sampler
+    # DEEN samples 6 identities, more than the RegDB tree's 4
+    sampler_cfg.num_identities = min(sampler_cfg.num_identities,
+                                     TRAIN_IDENTITIES[dataset_type])
     assert cfg.train_dataloader.batch_size is None  # the batch sampler's
     sampler = DATA_SAMPLERS.build(sampler_cfg,
                                   default_args=dict(dataset=train_set))

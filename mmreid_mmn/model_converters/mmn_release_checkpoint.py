@@ -67,16 +67,16 @@ absent from either side; a missing one is filled with 0 (it only matters
 for ``momentum=None``, which neither model uses).
 """
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
-import numpy as np
 import torch
 from torch import nn
 from torchvision.models import resnet
 
-Shape = Tuple[int, ...]
+from .release_conversion import (CheckpointConversion,
+                                 ReleaseCheckpointError, Shape,
+                                 check_and_rename, release_net)
 
 NUM_PARTS = 4
 STAGES = ('layer1', 'layer2', 'layer3', 'layer4')
@@ -124,34 +124,6 @@ RELEASE_UNUSED: Tuple[Tuple[str, str], ...] = (
 
 # our tensors the release does not have (the DCL projection head)
 MMREID_ONLY_PREFIX = 'loss_dcl.'
-OPTIONAL_SUFFIX = '.num_batches_tracked'
-
-
-class ReleaseCheckpointError(ValueError):
-    """A checkpoint does not have the layout it is converted from."""
-
-
-@dataclass
-class CheckpointConversion:
-    """The result of a conversion and what it did, for the summary.
-
-    Attributes:
-        state_dict: The converted state dict.
-        num_classes: Classes of the identity classifiers.
-        mapped: How many tensors were carried over.
-        dropped: Source keys left out of the result.
-        filled: Result keys of ``num_batches_tracked`` buffers absent from
-            the source, filled with 0.
-        copied: Result keys of the release's unused ResNet parts, written
-            as copies (reverse conversion only).
-    """
-
-    state_dict: 'OrderedDict[str, torch.Tensor]'
-    num_classes: int
-    mapped: int
-    dropped: List[str] = field(default_factory=list)
-    filled: List[str] = field(default_factory=list)
-    copied: List[str] = field(default_factory=list)
 
 
 def _shapes(module: nn.Module, prefix: str = '') -> Dict[str, Shape]:
@@ -226,75 +198,12 @@ def release_to_mmreid_keys(depth: int = 50) -> 'OrderedDict[str, str]':
     return key_map
 
 
-def _describe(keys: List[str], limit: int = 5) -> str:
-    """``'a', 'b', ... (N in all)`` for an error message."""
-    shown = ', '.join(repr(key) for key in keys[:limit])
-    return shown + (f', ... ({len(keys)} in all)'
-                    if len(keys) > limit else '')
-
-
 def _num_classes(state_dict: Mapping[str, Any], key: str) -> int:
     """Rows of the first classifier (1 when absent: other checks fail)."""
     value = state_dict.get(key)
     if isinstance(value, torch.Tensor) and value.dim() == 2:
         return int(value.shape[0])
     return 1
-
-
-def _convert(source: Mapping[str, Any], expected: Mapping[str, Shape],
-             key_map: Mapping[str, str], tolerated_prefixes: Tuple[str, ...],
-             num_classes: int, what: str,
-             layout_name: str) -> CheckpointConversion:
-    """Check ``source`` against ``expected`` and rename its tensors.
-
-    Keys under ``tolerated_prefixes`` are accepted and dropped; every other
-    key must be expected, and every expected key but ``num_batches_tracked``
-    present with the expected shape.
-    """
-    not_tensors = [
-        key for key, value in source.items()
-        if not isinstance(value, torch.Tensor)
-    ]
-    if not_tensors:
-        raise ReleaseCheckpointError(
-            f'{what} holds non-tensor values under {_describe(not_tensors)}; '
-            'expected a state dict of tensors')
-    missing = [
-        key for key in expected
-        if key not in source and not key.endswith(OPTIONAL_SUFFIX)
-    ]
-    if missing:
-        raise ReleaseCheckpointError(
-            f'{what} lacks {len(missing)} key(s) of {layout_name}: '
-            f'{_describe(missing)}')
-    dropped = [key for key in source if key.startswith(tolerated_prefixes)]
-    unexpected = [
-        key for key in source
-        if key not in expected and not key.startswith(tolerated_prefixes)
-    ]
-    if unexpected:
-        raise ReleaseCheckpointError(
-            f'{what} has key(s) that are not part of {layout_name}: '
-            f'{_describe(unexpected)}')
-    for key, shape in expected.items():
-        if key in source and tuple(source[key].shape) != shape:
-            raise ReleaseCheckpointError(
-                f'{what}: {key!r} has shape {tuple(source[key].shape)}, '
-                f'expected {shape} for {layout_name}')
-    state_dict: 'OrderedDict[str, torch.Tensor]' = OrderedDict()
-    filled = []
-    for key in expected:
-        if key in source:
-            state_dict[key_map[key]] = source[key]
-        else:
-            state_dict[key_map[key]] = torch.tensor(0, dtype=torch.long)
-            filled.append(key_map[key])
-    return CheckpointConversion(
-        state_dict=state_dict,
-        num_classes=num_classes,
-        mapped=len(expected) - len(filled),
-        dropped=dropped,
-        filled=filled)
 
 
 def release_to_mmreid(net: Mapping[str, Any],
@@ -317,7 +226,7 @@ def release_to_mmreid(net: Mapping[str, Any],
     layout = release_layout(depth, num_classes)
     key_map = release_to_mmreid_keys(depth)
     unused = tuple(prefix for prefix, _ in RELEASE_UNUSED)
-    return _convert(
+    return check_and_rename(
         net, {key: layout[key] for key in key_map}, key_map, unused,
         num_classes, 'release checkpoint',
         f'the MMN release layout with ResNet-{depth} and {num_classes} '
@@ -348,7 +257,7 @@ def mmreid_to_release(state_dict: Mapping[str, Any],
         ours: release
         for release, ours in release_to_mmreid_keys(depth).items()
     }
-    conversion = _convert(
+    conversion = check_and_rename(
         state_dict, {ours: layout[key] for ours, key in to_release.items()},
         to_release, (MMREID_ONLY_PREFIX, ), num_classes,
         'mmreid_mmn checkpoint',
@@ -368,15 +277,6 @@ def mmreid_to_release(state_dict: Mapping[str, Any],
     return conversion
 
 
-def _plain(value: Any) -> Any:
-    """Numpy/torch numbers and arrays as Python numbers and lists."""
-    if isinstance(value, (np.ndarray, torch.Tensor)):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
 def convert_release_checkpoint(
         checkpoint: Any,
         depth: int = 50,
@@ -394,36 +294,8 @@ def convert_release_checkpoint(
         ``num_classes`` and, under ``release``, the file's ``epoch``,
         ``cmc``, ``mAP``, ``mINP`` when present) and the conversion.
     """
-    if not isinstance(checkpoint, dict):
-        raise ReleaseCheckpointError(
-            'expected an MMN release checkpoint (a dict with a "net" state '
-            f'dict, or a bare state dict), got a {type(checkpoint).__name__}')
-    if 'net' in checkpoint:
-        net = checkpoint['net']
-        if not isinstance(net, dict):
-            raise ReleaseCheckpointError(
-                'the "net" entry of an MMN release checkpoint must be a state '
-                f'dict, got a {type(net).__name__}')
-    elif 'state_dict' in checkpoint:
-        raise ReleaseCheckpointError(
-            'this is an MMEngine (mmreid_mmn) checkpoint with a "state_dict" '
-            'entry, not an MMN release one with "net"; convert it in the '
-            'reverse direction')
-    elif all(isinstance(value, torch.Tensor)
-             for value in checkpoint.values()):
-        net = checkpoint
-    else:
-        raise ReleaseCheckpointError(
-            'expected an MMN release checkpoint (a dict with a "net" state '
-            'dict, or a bare state dict), got a dict with keys '
-            f'{_describe(list(checkpoint))}')
+    net, release_meta = release_net(checkpoint, 'MMN')
     conversion = release_to_mmreid(net, depth)
-    release_meta = {}
-    if net is not checkpoint:
-        release_meta = {
-            key: _plain(checkpoint[key])
-            for key in ('epoch', 'cmc', 'mAP', 'mINP') if key in checkpoint
-        }
     meta = dict(source=source, depth=depth,
                 num_classes=conversion.num_classes, release=release_meta)
     return dict(state_dict=conversion.state_dict, meta=meta), conversion

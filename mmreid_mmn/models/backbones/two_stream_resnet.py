@@ -50,9 +50,10 @@ class ResNetTrunk(nn.Module):
     """
 
     def __init__(self, net: resnet.ResNet, first_stage: int,
-                 non_local_stages: Sequence[int], reduction: int) -> None:
+                 non_local_stages: Sequence[int], reduction: int,
+                 num_stages: int = 4) -> None:
         super().__init__()
-        self.stage_names = STAGE_NAMES[first_stage:]
+        self.stage_names = STAGE_NAMES[first_stage:num_stages]
         self.non_local = nn.ModuleDict()
         self.non_local_after: Dict[str, List[int]] = {}
         for index, name in enumerate(STAGE_NAMES):
@@ -65,13 +66,13 @@ class ResNetTrunk(nn.Module):
             if count and name not in self.stage_names:
                 raise ValueError(
                     f'non_local_stages[{index}] puts non-local blocks in '
-                    f'{name}, which is modality-specific; only shared stages '
-                    'may hold them')
+                    f'{name}, which is modality-specific or not used; only '
+                    'shared stages may hold them')
             if name not in self.stage_names:
                 continue
             self.add_module(name, stage)
             if count:
-                channels = _stage_out_channels(stage)
+                channels = stage_out_channels(stage)
                 self.non_local[name] = nn.ModuleList(
                     NonLocalBlock2d(channels, reduction)
                     for _ in range(count))
@@ -92,12 +93,19 @@ class ResNetTrunk(nn.Module):
         return x
 
 
-def _stage_out_channels(stage: nn.Sequential) -> int:
+def stage_out_channels(stage: nn.Sequential) -> int:
     """Return the output channels of a torchvision ResNet stage."""
     last = stage[-1]
     if isinstance(last, Bottleneck):
         return last.conv3.out_channels
     return last.conv2.out_channels
+
+
+def stage_stride(stage: nn.Sequential) -> int:
+    """Stride of a torchvision ResNet stage (that of its first block)."""
+    block = stage[0]
+    conv = block.conv2 if isinstance(block, Bottleneck) else block.conv1
+    return conv.stride[0]
 
 
 def _set_first_block_stride(stage: nn.Sequential, stride: int) -> None:
@@ -135,6 +143,8 @@ class TwoStreamResNet(BaseModule):
             Defaults to no non-local blocks.
         non_local_reduction: Channel reduction inside the non-local
             blocks. Defaults to 2.
+        num_stages: Stages run, layer1..layer<num_stages>; 3 drops layer4
+            (``out_channels`` become layer3's). Defaults to 4.
         modalities: Names of the streams. Defaults to
             ``('visible', 'infrared')``.
         init_cfg: MMEngine init config; ``Pretrained`` loads a torchvision
@@ -154,6 +164,7 @@ class TwoStreamResNet(BaseModule):
                  last_stride: int = 1,
                  non_local_stages: Sequence[int] = (0, 0, 0, 0),
                  non_local_reduction: int = 2,
+                 num_stages: int = 4,
                  modalities: Sequence[str] = MODALITIES,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -161,9 +172,13 @@ class TwoStreamResNet(BaseModule):
             raise ConfigValueError(
                 f'invalid depth {depth} for TwoStreamResNet, expected one '
                 f'of {sorted(self.arch_settings)}')
-        if not 0 <= num_specific_stages <= 4:
-            raise ValueError('num_specific_stages must be in 0..4, got '
-                             f'{num_specific_stages}')
+        if not 1 <= num_stages <= 4:
+            raise ConfigValueError(
+                f'invalid num_stages {num_stages} for TwoStreamResNet, '
+                'expected 1..4')
+        if not 0 <= num_specific_stages <= num_stages:
+            raise ValueError(f'num_specific_stages must be in 0..{num_stages}'
+                             f', got {num_specific_stages}')
         if last_stride not in (1, 2):
             raise ValueError(f'last_stride must be 1 or 2, got {last_stride}')
         if len(non_local_stages) != 4:
@@ -183,8 +198,13 @@ class TwoStreamResNet(BaseModule):
             for modality in self.modalities
         })
         self.shared = ResNetTrunk(build_net(), num_specific_stages,
-                                  non_local_stages, non_local_reduction)
-        self.out_channels = 512 if depth < 50 else 2048
+                                  non_local_stages, non_local_reduction,
+                                  num_stages)
+        self.num_stages = num_stages
+        last = STAGE_NAMES[num_stages - 1]
+        owner = (self.shared if last in self.shared.stage_names else
+                 self.streams[self.modalities[0]])
+        self.out_channels = stage_out_channels(getattr(owner, last))
 
     def forward_stream(self, x: torch.Tensor, modality: str) -> torch.Tensor:
         """Run a batch of one modality through that modality's stream."""

@@ -149,8 +149,8 @@ class BaseVIReIDModel(BaseModel):
         """Features of a batch that may mix modalities, rows in batch order.
 
         With :attr:`flip_test`, each modality's images and their horizontal
-        flips go through :meth:`extract_feat` as one batch, and each
-        feature becomes the L2-normalised mean of the two.
+        flips go through :meth:`extract_feat` as one batch, and
+        :meth:`merge_flipped` makes each feature of the two.
         """
         out = {}
         for modality, rows in group_by_modality(data_samples).items():
@@ -158,8 +158,7 @@ class BaseVIReIDModel(BaseModel):
             images = inputs[rows]
             if self.flip_test:
                 feats = {
-                    key: l2_normalize(
-                        feat.unflatten(0, (2, -1)).mean(0), dim=1)
+                    key: self.merge_flipped(feat.unflatten(0, (2, -1)))
                     for key, feat in self.extract_feat(
                         torch.cat([images, images.flip(-1)]),
                         modality).items()
@@ -171,6 +170,14 @@ class BaseVIReIDModel(BaseModel):
                     out[key] = feat.new_empty(len(inputs), feat.size(1))
                 out[key][rows] = feat
         return out
+
+    def merge_flipped(self, feats: torch.Tensor) -> torch.Tensor:
+        """One feature from ``(2, B, D)``: the images' and their flips'.
+
+        FastReID's convention: the L2-normalised mean. A model reproducing
+        a release that merges otherwise overrides this.
+        """
+        return l2_normalize(feats.mean(0), dim=1)
 
     def predict(self, inputs: torch.Tensor,
                 data_samples: List[ReIDDataSample]) -> List[ReIDDataSample]:

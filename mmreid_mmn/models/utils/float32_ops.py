@@ -13,29 +13,48 @@ fast; three kinds of operation must not:
 
 The losses' reductions (cross entropy, means) follow: cross entropy is in
 autocast's float32 list, and the distances above are float32 already.
-Each function casts its input to float32 and runs with autocast off, which
-changes nothing in a float32 run.
+Each function casts a 16-bit input to float32 and runs with autocast off,
+which changes nothing in a float32 run; float64 stays float64 (a model
+checked against another implementation after ``model.double()``).
 """
 import torch
 import torch.nn.functional as F
 
 
+def at_least_float32(tensor: torch.Tensor) -> torch.Tensor:
+    """``tensor`` in float32, or as it is when it is float64."""
+    return tensor if tensor.dtype == torch.float64 else tensor.float()
+
+
 def l2_normalize(feats: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    """``F.normalize(feats, dim)`` computed in float32."""
+    """``F.normalize(feats, dim)`` computed in float32 (or float64)."""
     with torch.autocast(feats.device.type, enabled=False):
-        return F.normalize(feats.float(), dim=dim)
+        return F.normalize(at_least_float32(feats), dim=dim)
 
 
 def euclidean_distance(feats: torch.Tensor) -> torch.Tensor:
     """Pairwise distances ``(..., B, B)`` of features ``(..., B, D)``, in
-    float32.
+    float32 (or float64).
 
     Squared distances are clamped at 1e-12 before the root (as the releases
     do), so the gradient stays finite on the diagonal.
     """
     with torch.autocast(feats.device.type, enabled=False):
-        feats = feats.float()
+        feats = at_least_float32(feats)
         sq_norm = feats.pow(2).sum(dim=-1, keepdim=True)
         sq_dist = sq_norm + sq_norm.transpose(-1, -2) - 2 * torch.matmul(
             feats, feats.transpose(-1, -2))
+        return sq_dist.clamp(min=1e-12).sqrt()
+
+
+def cross_euclidean_distance(left: torch.Tensor,
+                             right: torch.Tensor) -> torch.Tensor:
+    """Distances ``(M, N)`` between rows of ``left`` ``(M, D)`` and
+    ``right`` ``(N, D)``, in float32 (or float64), squares clamped at
+    1e-12 before the root like :func:`euclidean_distance`."""
+    with torch.autocast(left.device.type, enabled=False):
+        left, right = at_least_float32(left), at_least_float32(right)
+        sq_dist = (left.pow(2).sum(dim=1, keepdim=True)
+                   + right.pow(2).sum(dim=1).unsqueeze(0)
+                   - 2 * left @ right.T)
         return sq_dist.clamp(min=1e-12).sqrt()
