@@ -6,11 +6,17 @@
 # included, with pip's cache already holding the packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# bash tools/run_demo.sh [mmn|deen]: the MMN demo (default) or DEEN's
+METHOD=${1:-mmn}
+case "$METHOD" in
+    mmn|deen) ;;
+    *) echo "error: unknown demo '$METHOD', expected mmn or deen" >&2; exit 2 ;;
+esac
 source tools/setup_venv.sh
 
-CONFIG=configs/demo/mmn_r18_demo_sysu.py
+CONFIG=configs/demo/${METHOD}_r18_demo_sysu.py
 DATA=data/demo/SYSU-MM01
-WORK_DIR=work_dirs/mmn_r18_demo_sysu
+WORK_DIR=work_dirs/${METHOD}_r18_demo_sysu
 
 if [ ! -d "$DATA" ]; then
     "$PYTHON" tools/misc/generate_synthetic_data.py sysu "$DATA" \

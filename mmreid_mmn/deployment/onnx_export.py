@@ -55,13 +55,14 @@ def export_onnx(model: BaseVIReIDModel,
                 batch_size: int = 1,
                 dynamic_batch: bool = False,
                 opset: int = 17,
-                feature_key: str = 'bn') -> ReIDExportWrapper:
+                feature_keys: Sequence[str] = ('bn', 'bn_middle')
+                ) -> ReIDExportWrapper:
     """Export one modality's test-time forward to an ONNX file.
 
     The graph's input ``images`` is float32 ``(B, 3, H, W)`` raw RGB in
-    0-255; its outputs are the L2-normalised features the metrics rank
-    with: ``feature_key`` and, for a model with middle images (MMN),
-    ``f'{feature_key}_middle'``, each named after its key.
+    0-255; its outputs are the features the metrics rank with, each named
+    after its key: those of ``feature_keys`` that the model gives (MMN:
+    ``bn`` and ``bn_middle``; DEEN: its six).
 
     torch's TorchScript exporter (``dynamo=False``) is used: with torch
     2.14 the ``torch.export`` one cannot keep the batch axis symbolic
@@ -81,13 +82,16 @@ def export_onnx(model: BaseVIReIDModel,
         batch_size: The graph's batch size (the example's, when dynamic).
         dynamic_batch: Leave the batch axis symbolic (``'batch'``).
         opset: ONNX opset version.
-        feature_key: The metrics' ``feature_key``.
+        feature_keys: The keys the metric ranks with
+            (``BaseVIReIDMetric.ranking_feature_keys``); the first must be
+            among the model's features.
 
     Returns:
         The exported module; its ``feature_keys`` are the output names.
 
     Raises:
-        ValueError: The model gives no ``feature_key`` feature.
+        ValueError: The model does not give the first of
+            ``feature_keys``.
     """
     import onnx
     from onnx.tools.update_model_dims import update_inputs_outputs_dims
@@ -95,12 +99,11 @@ def export_onnx(model: BaseVIReIDModel,
     example = torch.zeros(batch_size, 3, *input_size)
     with torch.no_grad():
         available = ReIDExportWrapper(model, modality).features(example)
-    if feature_key not in available:
-        raise ValueError(f'feature_key {feature_key!r} is not a feature of '
-                         f'{type(model).__name__}, which gives '
+    if feature_keys[0] not in available:
+        raise ValueError(f'feature_key {feature_keys[0]!r} is not a feature '
+                         f'of {type(model).__name__}, which gives '
                          f'{sorted(available)}')
-    keys = [key for key in (feature_key, f'{feature_key}_middle')
-            if key in available]
+    keys = [key for key in feature_keys if key in available]
     wrapper = ReIDExportWrapper(model, modality, keys).eval()
     batch = BATCH_AXIS if dynamic_batch else batch_size
     with warnings.catch_warnings():

@@ -294,7 +294,8 @@ def convert_release_checkpoint(
         ``num_classes`` and, under ``release``, the file's ``epoch``,
         ``cmc``, ``mAP``, ``mINP`` when present) and the conversion.
     """
-    net, release_meta = release_net(checkpoint, 'MMN')
+    net, release_meta = release_net(
+        checkpoint, 'MMN', '; convert it in the reverse direction')
     conversion = release_to_mmreid(net, depth)
     meta = dict(source=source, depth=depth,
                 num_classes=conversion.num_classes, release=release_meta)

@@ -110,13 +110,15 @@ def plain_value(value: Any) -> Any:
     return value
 
 
-def release_net(checkpoint: Any, method: str) -> Tuple[dict, dict]:
+def release_net(checkpoint: Any, method: str,
+                state_dict_hint: str = '') -> Tuple[dict, dict]:
     """The ``net`` state dict of a release checkpoint and its record.
 
     Args:
         checkpoint: ``{'net': state_dict, 'epoch', ...}`` or a bare state
             dict, as loaded on the CPU.
         method: The release's name (``'MMN'``, ``'DEEN'``), for messages.
+        state_dict_hint: Appended to the refusal of an MMEngine checkpoint.
 
     Returns:
         ``(net, record)``; ``record`` holds the file's ``epoch``, ``cmc``,
@@ -125,8 +127,8 @@ def release_net(checkpoint: Any, method: str) -> Tuple[dict, dict]:
     Raises:
         ReleaseCheckpointError: It is not such a checkpoint.
     """
-    expected = (f'expected a {method} release checkpoint (a dict with a '
-                '"net" state dict, or a bare state dict)')
+    expected = (f"expected the {method} release's checkpoint format (a "
+                'dict with a "net" state dict, or a bare state dict)')
     if not isinstance(checkpoint, dict):
         raise ReleaseCheckpointError(
             f'{expected}, got a {type(checkpoint).__name__}')
@@ -134,8 +136,8 @@ def release_net(checkpoint: Any, method: str) -> Tuple[dict, dict]:
         net = checkpoint['net']
         if not isinstance(net, dict):
             raise ReleaseCheckpointError(
-                f'the "net" entry of a {method} release checkpoint must be a '
-                f'state dict, got a {type(net).__name__}')
+                f'the "net" entry of the {method} release\'s checkpoint must '
+                f'be a state dict, got a {type(net).__name__}')
         return net, {
             key: plain_value(checkpoint[key])
             for key in ('epoch', 'cmc', 'mAP', 'mINP') if key in checkpoint
@@ -143,7 +145,8 @@ def release_net(checkpoint: Any, method: str) -> Tuple[dict, dict]:
     if 'state_dict' in checkpoint:
         raise ReleaseCheckpointError(
             'this is an MMEngine (mmreid_mmn) checkpoint with a "state_dict" '
-            f"entry, not in the {method} release's format (\"net\")")
+            f"entry, not in the {method} release's format (\"net\")"
+            + state_dict_hint)
     if all(isinstance(value, torch.Tensor) for value in checkpoint.values()):
         return checkpoint, {}
     raise ReleaseCheckpointError(

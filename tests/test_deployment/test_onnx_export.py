@@ -51,7 +51,7 @@ def test_an_unknown_feature_key_is_refused_before_exporting(agw, tmp_path):
     with pytest.raises(ValueError, match=r"feature_key 'neck' is not a "
                        r"feature of AGW, which gives \['bn', 'pool'\]"):
         export_onnx(agw, 'visible', str(tmp_path / 'x.onnx'), (64, 32),
-                    feature_key='neck')
+                    feature_keys=('neck', ))
     assert not (tmp_path / 'x.onnx').exists()
 
 

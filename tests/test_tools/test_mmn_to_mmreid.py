@@ -273,7 +273,7 @@ def test_bad_mmreid_state_dict_is_refused_with_the_key_named(
     ([1, 2], 'got a list'),
     ({'epoch': 3, 'mAP': 0.5}, r"got a dict with keys 'epoch', 'mAP'"),
     ({'net': [1]}, 'must be a state dict'),
-    ({'state_dict': {}, 'meta': {}}, 'not an MMN release one'),
+    ({'state_dict': {}, 'meta': {}}, "not in the MMN release's format"),
 ])
 def test_release_checkpoint_containers(checkpoint, message):
     with pytest.raises(ReleaseCheckpointError, match=message):

@@ -7,10 +7,11 @@ Example:
 
 The graph takes ``images``, float32 ``(B, 3, H, W)`` raw RGB values in
 0-255 at the config's test size (normalisation is inside), and returns
-the L2-normalised features the metrics rank with (``bn``, and for MMN
-``bn_middle``). The export is then checked: the first test images of the
-modality (the config's test dataset through its test pipeline; point it
-at the data with ``--cfg-options data_root=...``) go through onnxruntime
+the L2-normalised features the metrics rank with (``bn``, for MMN also
+``bn_middle``, for DEEN its six). The export is then checked: the first
+test images of the modality (the config's test dataset through its test
+pipeline; point it at the data with ``--cfg-options data_root=...``) go
+through onnxruntime
 and PyTorch, and a max abs difference above 1e-4 fails (exit 1). Needs
 the deploy extra: ``pip install -e .[deploy]``.
 """
@@ -85,7 +86,8 @@ def run(args: argparse.Namespace) -> None:
         wrapper = export_onnx(inferencer.model, args.modality,
                               unchecked, inference_size(cfg),
                               args.batch_size, args.dynamic_batch,
-                              args.opset, inferencer.feature_key)
+                              args.opset,
+                              inferencer.metric.ranking_feature_keys())
         session = onnxruntime.InferenceSession(
             unchecked, providers=['CPUExecutionProvider'])
         onnx_outputs = session.run(wrapper.feature_keys,

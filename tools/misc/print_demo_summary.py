@@ -44,8 +44,12 @@ def main() -> None:
           f'{int(is_query.sum())} queries, '
           f'{len(set(dump["pids"][~is_query].tolist()))} gallery identities '
           '(mean of 10 seeded single-shot gallery draws):')
-    rows = [('image features (headline)', f'{prefix}_'),
-            ('image + middle image (sum)', f'{prefix}_sum_')]
+    if 'bn_exp1' in dump['features']:  # DEEN: six features
+        rows = [('six features sum (headline)', f'{prefix}_'),
+                ('image BN feature alone', f'{prefix}_bn_')]
+    else:  # MMN: image and middle-image features
+        rows = [('image features (headline)', f'{prefix}_'),
+                ('image + middle image (sum)', f'{prefix}_sum_')]
     for name, key in rows:
         print(f'  {name:28s} rank-1 {metrics[key + "rank1"]:6.2f}%  '
               f'rank-5 {metrics[key + "rank5"]:6.2f}%  '

@@ -324,15 +324,20 @@ class BaseVIReIDMetric(BaseMetric):
             draws.append(found)
         return draws
 
+    def ranking_feature_keys(self) -> List[str]:
+        """Every feature key the metric may rank with, the headline's
+        first: its combinations' keys, or ``feature_key`` and
+        ``'<feature_key>_middle'``."""
+        if not self.combinations:
+            return [self.feature_key, self.middle_key]
+        return list(dict.fromkeys(
+            key for name in [self.headline, *self.combinations]
+            for key in self.combinations[name].keys))
+
     def kept_feature_keys(self, features: Dict) -> List[str]:
         """The keys of a sample's features that ranking may use."""
-        if self.combinations:
-            wanted = dict.fromkeys(
-                key for combination in self.combinations.values()
-                for key in combination.keys)
-        else:
-            wanted = (self.feature_key, self.middle_key)
-        return [key for key in wanted if key in features]
+        return [key for key in self.ranking_feature_keys()
+                if key in features]
 
     def available_combinations(
             self, feature_keys) -> Dict[str, SimilarityCombination]:
