@@ -51,3 +51,24 @@ def test_a_missing_config_is_one_line(monkeypatch, load_tool, tmp_path):
         tool.main()
     assert exit_info.value.code == \
         f'error: config file {missing} does not exist'
+
+
+def test_deen_counts_its_expanded_forward(monkeypatch, capsys, load_tool):
+    config = TINY_CONFIG.parent / 'deen_tiny_sysu.py'
+    tool = load_tool('tools/analysis_tools/get_flops.py')
+    monkeypatch.setattr(sys, 'argv', ['get_flops.py', str(config)])
+    tool.main()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ('DEEN test-time forward of one 64x32 (height x '
+                        'width) image')
+    register_all_modules()
+    model = MODELS.build(load_config(str(config)).model)
+    for line in lines[2:]:
+        modality, params, flops, not_run = line.split(maxsplit=3)
+        other = 'infrared' if modality == 'visible' else 'visible'
+        # the stem, the shared stages, MFA blocks, DEE and the BNNeck run
+        assert int(params.replace(',', '')) == numel(
+            model.backbone.streams[modality], model.backbone.shared,
+            model.backbone.mfa, model.backbone.dee, model.head.bn_layers)
+        assert int(flops.replace(',', '')) > 0
+        assert not_run == f'backbone.streams.{other}'
