@@ -32,6 +32,7 @@ setup(
     extras_require={
         'deploy': read_requirements('deploy'),
         'tests': read_requirements('tests'),
+        'vis': read_requirements('vis'),
     },
     license='Apache License 2.0',
 )

@@ -132,6 +132,31 @@ class ReIDInferencer:
         results['modality'] = modality
         return self.pipeline(results)
 
+    def prepare(self, images: ImagesInput,
+                modality: str) -> Tuple[torch.Tensor, np.ndarray]:
+        """Images as the model receives them, and as they look.
+
+        Args:
+            images: As for :meth:`extract` (one batch: keep it small).
+            modality: ``'visible'`` or ``'infrared'``.
+
+        Returns:
+            ``(inputs, pixels)``: the normalised ``(N, 3, H, W)`` batch on
+            the model's device, and the same images after the test
+            pipeline (resized), ``(N, H, W, 3)`` uint8 RGB.
+        """
+        if modality not in MODALITIES:
+            raise ValueError(f'modality must be one of {MODALITIES}, got '
+                             f'{modality!r}')
+        packed = [self._pack(item, modality, [])
+                  for item in expand_images(images)]
+        data = self.model.data_preprocessor(pseudo_collate(packed))
+        pixels = np.stack([
+            item['inputs'].permute(1, 2, 0).round().clamp(0, 255).to(
+                torch.uint8).numpy() for item in packed
+        ])
+        return data['inputs'], pixels
+
     @torch.no_grad()
     def extract(self, images: ImagesInput,
                 modality: str) -> Dict[str, torch.Tensor]:

@@ -9,14 +9,12 @@ from typing import Sequence, Tuple
 
 import numpy as np
 import torch
-from PIL import Image, ImageDraw, ImageFont
 from torch import nn
 
 from mmreid_mmn.models.necks.mmg import MMG
+from .panel_rows import compose_panel_rows
 
 COLUMN_TITLES = ('input', 'middle image', 'code (min-max)')
-GAP = 4  # pixels around and between panels
-LABEL_HEIGHT = 14  # pixels of a line of Pillow's default font, and a margin
 
 
 class NoMMGNeckError(TypeError):
@@ -76,16 +74,6 @@ def middle_modality_images(model: nn.Module, inputs: torch.Tensor,
             _to_uint8(grey * 255)[..., 0])
 
 
-def _fit_text(draw: ImageDraw.ImageDraw, text: str, width: int,
-              font: ImageFont.ImageFont) -> str:
-    """``text``, or its end after ``'...'`` where it is wider than
-    ``width`` pixels (a path's file name is its informative end)."""
-    shortened = [text] + ['...' + text[start:]
-                          for start in range(1, len(text))]
-    return next((line for line in shortened
-                 if draw.textlength(line, font=font) <= width), '')
-
-
 def compose_middle_modality(inputs: np.ndarray,
                             middles: np.ndarray,
                             codes: np.ndarray,
@@ -93,13 +81,9 @@ def compose_middle_modality(inputs: np.ndarray,
                             scale: int = 1) -> np.ndarray:
     """Draw each input beside its middle image and code, a row per image.
 
-    The figure is white. A strip of :data:`LABEL_HEIGHT` pixels at the top
-    holds the column titles, and each row starts with a strip holding its
-    label (its start cut off where it is too wide); panels are ``scale``
-    times the image size (nearest neighbour, so pixel values stay exact)
-    with :data:`GAP` pixels around them. For ``N`` images of ``H x W``, the
-    figure is ``LABEL_HEIGHT + N * (LABEL_HEIGHT + scale * H) + GAP`` high
-    and ``3 * scale * W + 4 * GAP`` wide.
+    Laid out by :func:`.panel_rows.compose_panel_rows`: for ``N`` images
+    of ``H x W``, the figure is ``LABEL_HEIGHT + N * (LABEL_HEIGHT +
+    scale * H) + GAP`` high and ``3 * scale * W + 4 * GAP`` wide.
 
     Args:
         inputs: ``(N, H, W, 3)`` uint8 images as the model sees them.
@@ -111,24 +95,8 @@ def compose_middle_modality(inputs: np.ndarray,
     Returns:
         The figure, an ``(height, width, 3)`` uint8 array.
     """
-    num, height, width = codes.shape
-    panel_h, panel_w = scale * height, scale * width
-    fig_w = 3 * panel_w + 4 * GAP
-    figure = Image.new('RGB', (fig_w, LABEL_HEIGHT + num *
-                               (LABEL_HEIGHT + panel_h) + GAP), 'white')
-    draw = ImageDraw.Draw(figure)
-    font = ImageFont.load_default()
-    columns = [GAP + k * (panel_w + GAP) for k in range(3)]
-    for x, title in zip(columns, COLUMN_TITLES):
-        draw.text((x, 0), title, fill='black', font=font)
     grey = np.repeat(codes[..., None], 3, axis=-1)
-    for row, label in enumerate(labels):
-        top = LABEL_HEIGHT + row * (LABEL_HEIGHT + panel_h)
-        draw.text((GAP, top), _fit_text(draw, label, fig_w - 2 * GAP, font),
-                  fill='black', font=font)
-        for x, panel in zip(columns, (inputs[row], middles[row], grey[row])):
-            figure.paste(
-                Image.fromarray(panel).resize((panel_w, panel_h),
-                                              Image.Resampling.NEAREST),
-                (x, top + LABEL_HEIGHT))
-    return np.asarray(figure)
+    return compose_panel_rows(
+        [[image, middle, code]
+         for image, middle, code in zip(inputs, middles, grey)],
+        COLUMN_TITLES, labels, scale)

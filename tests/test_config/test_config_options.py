@@ -122,8 +122,8 @@ def test_nested_typos_are_refused_with_close_keys(real_cfg, key, owner,
 
 
 def test_argument_the_class_lacks_is_refused(real_cfg):
-    message = refusal(real_cfg, {'model.backbone.frozen_stages': 1})
-    assert message.endswith("TwoStreamResNet accepts no 'frozen_stages'")
+    message = refusal(real_cfg, {'model.backbone.norm_eval': 1})
+    assert message.endswith("TwoStreamResNet accepts no 'norm_eval'")
 
 
 @pytest.mark.parametrize('options', [

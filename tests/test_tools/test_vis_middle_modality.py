@@ -10,7 +10,7 @@ from PIL import Image
 from mmreid_mmn.config import load_config
 from mmreid_mmn.registry import MODELS
 from mmreid_mmn.utils import register_all_modules
-from mmreid_mmn.visualization.middle_modality import GAP, LABEL_HEIGHT
+from mmreid_mmn.visualization.panel_rows import GAP, LABEL_HEIGHT
 
 REPO = Path(__file__).resolve().parents[2]
 MMN_CONFIG = REPO / 'tests' / 'data' / 'configs' / 'mmn_tiny_sysu.py'

@@ -9,8 +9,8 @@ from torch import nn
 from mmreid_mmn.registry import MODELS
 from mmreid_mmn.utils import register_all_modules
 from mmreid_mmn.visualization.middle_modality import (
-    GAP, LABEL_HEIGHT, NoMMGNeckError, _fit_text, compose_middle_modality,
-    middle_modality_images)
+    NoMMGNeckError, compose_middle_modality, middle_modality_images)
+from mmreid_mmn.visualization.panel_rows import GAP, LABEL_HEIGHT, _fit_text
 
 register_all_modules()
 

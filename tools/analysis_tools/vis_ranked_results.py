@@ -23,27 +23,20 @@ import json
 import logging
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
-import torch
 from mmengine.logging import print_log
 from PIL import Image
 
-from mmreid_mmn.apis import build_test_metric
-from mmreid_mmn.config import load_config
+from mmreid_mmn.apis.feature_dump import (NotAFeatureDumpError, dump_metric,
+                                          metric_results, rank_trial,
+                                          read_feature_dump)
 from mmreid_mmn.datasets.transforms import LoadRGBImage
-from mmreid_mmn.evaluation import BaseVIReIDMetric, SYSUMM01Metric
-from mmreid_mmn.evaluation.functional import (SYSU_GALLERY_CAMERAS,
-                                              combine_similarities,
-                                              evaluate_rank)
-from mmreid_mmn.fileio import atomic_output_file, load_checkpoint_safely
-from mmreid_mmn.structures import ROLES
+from mmreid_mmn.fileio import atomic_output_file
 from mmreid_mmn.tooling import exit_on_user_error
 from mmreid_mmn.visualization import draw_ranked_list
 
-DUMP_KEYS = ('features', 'pids', 'cam_ids', 'modalities', 'img_paths',
-             'roles')
 ORDERS = ('worst', 'best', 'random')
 RESULTS_FILE = 'ranked_results.json'
 
@@ -79,105 +72,6 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return args
 
 
-class NotAFeatureDumpError(ValueError):
-    """The file given is no feature dump (a checkpoint, say)."""
-
-
-def read_dump(path: str) -> dict:
-    """The dump of ``tools/test.py --out``, checked for its keys."""
-    dump = load_checkpoint_safely(path, 'cpu')
-    missing = [key for key in DUMP_KEYS
-               if not isinstance(dump, dict) or key not in dump]
-    if missing:
-        raise NotAFeatureDumpError(
-            f'{path} is not a tools/test.py --out feature dump: it lacks '
-            f'{missing} (a checkpoint holds weights; make a dump with '
-            'tools/test.py CONFIG CHECKPOINT --out features.pth)')
-    return dump
-
-
-def dump_metric(dump: dict, config: Optional[str]) -> BaseVIReIDMetric:
-    """The config's test metric, or SYSU-MM01's for a dump with roles."""
-    if config is not None:
-        return build_test_metric(load_config(config))
-    if not all(role in ROLES for role in dump['roles']):
-        raise ValueError(
-            'the dump has no SYSU-MM01 role tags, so its protocol is '
-            'unknown: give the --config it was tested with')
-    gallery_cams = {
-        int(cam)
-        for cam, role in zip(dump['cam_ids'], dump['roles'])
-        if role == 'gallery'
-    }
-    mode = 'indoor' if gallery_cams <= set(
-        SYSU_GALLERY_CAMERAS['indoor']) else 'all'
-    metric = SYSUMM01Metric(mode=mode)
-    print_log(
-        f'no --config: galleries drawn as SYSUMM01Metric(mode={mode!r}) '
-        f"with its defaults ({metric.direction}, '{metric.gallery_draw}' "
-        f'{metric.num_shots}-shot draws, {metric.num_trials} trials); give '
-        '--config for another protocol', logger='current')
-    return metric
-
-
-def metric_results(metric: BaseVIReIDMetric, dump: dict) -> List[dict]:
-    """The dump's samples as the metric keeps them (its ``process``)."""
-    metric.process(None, [
-        dict(pred_features={
-            key: feats[index]
-            for key, feats in dump['features'].items()
-        },
-             gt_label=int(dump['pids'][index]),
-             cam_id=int(dump['cam_ids'][index]),
-             modality=dump['modalities'][index],
-             img_path=dump['img_paths'][index],
-             role=dump['roles'][index]) for index in range(len(dump['pids']))
-    ])
-    return metric.results
-
-
-def rank_trial(metric: BaseVIReIDMetric, results: List[dict], trial: int,
-               combination: str) -> Dict[str, np.ndarray]:
-    """Rank the headline direction's queries against one trial's gallery.
-
-    Queries and gallery candidates come from the metric's
-    ``split_query_gallery``, the gallery from its ``draw_galleries``, the
-    numbers from :func:`evaluate_rank` on cosine distances, as the metric
-    computes them (without re-ranking).
-
-    Returns:
-        ``evaluate_rank``'s per-query output plus ``'query'`` and
-        ``'gallery'`` (indices into ``results``) and ``'similarity'``.
-    """
-    query, candidates = metric.split_query_gallery(results, metric.direction)
-    pids = np.array([result['pid'] for result in results])
-    cam_ids = np.array([result['cam_id'] for result in results])
-    draws = metric.draw_galleries(
-        pids[candidates], cam_ids[candidates],
-        [results[i]['img_path'] for i in candidates])
-    if trial >= len(draws):
-        raise ValueError(f'--trial {trial} asked for, but the metric draws '
-                         f'{len(draws)} gallery trial(s)')
-    gallery = candidates[draws[trial]]
-    chosen = metric.combination(
-        combination,
-        set.intersection(*(set(result['features']) for result in results)))
-
-    def stacked(rows: np.ndarray, key: str) -> torch.Tensor:
-        return torch.stack([results[i]['features'][key] for i in rows])
-
-    similarity = combine_similarities(
-        chosen, {
-            pair: (stacked(query, pair[0]) @ stacked(gallery, pair[1]).T
-                   ).numpy()
-            for pair in chosen.pairs
-        })
-    ranked = evaluate_rank(-similarity, pids[query], pids[gallery],
-                           cam_ids[query], cam_ids[gallery], metric.protocol,
-                           per_query=True)
-    return dict(ranked, query=query, gallery=gallery, similarity=similarity)
-
-
 def choose_queries(average_precision: np.ndarray, order: str,
                    num_queries: int, seed: int) -> np.ndarray:
     """Rows of the queries to draw; those without a true match never."""
@@ -194,7 +88,7 @@ def choose_queries(average_precision: np.ndarray, order: str,
 def run(args: argparse.Namespace) -> None:
     """Draw the chosen queries' ranked lists and write their summary."""
     os.makedirs(args.out_dir, exist_ok=True)
-    dump = read_dump(args.features)
+    dump = read_feature_dump(args.features)
     metric = dump_metric(dump, args.config)
     if metric.rerank:
         print_log('the metric re-ranks (rerank=True); these lists and APs '

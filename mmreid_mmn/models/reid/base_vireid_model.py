@@ -143,6 +143,21 @@ class BaseVIReIDModel(BaseModel):
         """Return L2-normalised test-time features of one modality."""
         raise NotImplementedError
 
+    def last_stage_maps(self, inputs: torch.Tensor,
+                        modality: str) -> Dict[str, torch.Tensor]:
+        """The backbone's last feature maps behind the test-time features.
+
+        Args:
+            inputs: Normalised images ``(B, 3, H, W)`` of one modality.
+            modality: ``'visible'`` or ``'infrared'``.
+
+        Returns:
+            ``(B, C, h, w)`` maps by embedding: ``'image'`` here; models
+            that embed more per image add theirs (MMN its middle image's,
+            DEEN its expansions').
+        """
+        return {'image': self.backbone(inputs, modality)}
+
     def extract_batch_feat(
             self, inputs: torch.Tensor,
             data_samples: List[ReIDDataSample]) -> Dict[str, torch.Tensor]:

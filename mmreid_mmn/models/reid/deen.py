@@ -132,6 +132,13 @@ class DEEN(BaseVIReIDModel):
                 out[key + suffix] = embedding
         return out
 
+    def last_stage_maps(self, inputs: torch.Tensor,
+                        modality: str) -> Dict[str, torch.Tensor]:
+        """Last feature maps of the images (``'image'``) and of their two
+        expansions (``'exp1'``, ``'exp2'``)."""
+        maps = self.backbone(inputs, modality).chunk(3)
+        return dict(zip(('image', 'exp1', 'exp2'), maps))
+
     def merge_flipped(self, feats: torch.Tensor) -> torch.Tensor:
         """The release's flip merge: the sum of the image's and its flip's
         normalised features, not normalised again."""

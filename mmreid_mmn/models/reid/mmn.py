@@ -136,3 +136,12 @@ class MMN(BaseVIReIDModel):
             out[key] = image
             out[f'{key}_middle'] = image_middle
         return out
+
+    def last_stage_maps(self, inputs: torch.Tensor,
+                        modality: str) -> Dict[str, torch.Tensor]:
+        """Last feature maps of the images (``'image'``) and of their
+        middle images (``'middle'``), as :meth:`extract_feat` runs them."""
+        middle = self.neck({modality: inputs})[modality]
+        image, image_middle = self.backbone(torch.cat([inputs, middle]),
+                                            modality).chunk(2)
+        return {'image': image, 'middle': image_middle}
