@@ -2,9 +2,11 @@
 
 The dataset fixtures write one tiny tree each (64 x 32 images, seed 0) once
 per session with :mod:`mmreid_mmn.testing`; treat the trees as read-only
-(copy or generate your own to damage one). ``load_tool`` imports a script
-of ``tools/`` to call it in process; ``log_to_file`` makes a fresh current
-MMLogger writing to a file.
+(copy or generate your own to damage one). ``sysu_dump`` is a
+``tools/test.py --out`` dump of the SYSU-MM01 tree's test split with
+synthetic features, for the tools that analyse a dump. ``load_tool``
+imports a script of ``tools/`` to call it in process; ``log_to_file`` makes
+a fresh current MMLogger writing to a file.
 """
 import importlib.util
 import sys
@@ -14,6 +16,8 @@ from types import ModuleType
 from typing import Callable
 
 import pytest
+import torch
+import torch.nn.functional as F
 from mmengine.logging import MMLogger
 
 from mmreid_mmn.testing import (generate_llcm, generate_regdb,
@@ -117,3 +121,32 @@ def llcm_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate_llcm(root, num_train_ids=6, num_test_ids=4, imgs_per_cam=2,
                   img_size=FIXTURE_IMG_SIZE, seed=0)
     return root
+
+
+@pytest.fixture(scope='session')
+def sysu_dump(sysu_root, tmp_path_factory):
+    """``(path, content)`` of a ``tools/test.py --out`` dump of the
+    ``sysu_root`` test split (14 queries, 28 candidates) with noisy
+    identity-centred 16-d features ``bn`` and ``bn_middle``."""
+    from mmreid_mmn.datasets import SYSUMM01Dataset
+    dataset = SYSUMM01Dataset(str(sysu_root), split='test', mode='all')
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    pids = torch.tensor([info['gt_label'] for info in infos])
+    generator = torch.Generator().manual_seed(0)
+    centres = torch.randn(int(pids.max()) + 1, 16, generator=generator)
+
+    def noisy():
+        return F.normalize(
+            centres[pids] + 1.5 * torch.randn(len(pids), 16,
+                                              generator=generator), dim=1)
+
+    content = dict(features=dict(bn=noisy(), bn_middle=noisy()),
+                   pids=pids,
+                   cam_ids=torch.tensor([info['cam_id'] for info in infos]),
+                   modalities=[info['modality'] for info in infos],
+                   img_paths=[info['img_path'] for info in infos],
+                   roles=[info['role'] for info in infos],
+                   metrics={})
+    path = tmp_path_factory.mktemp('dump') / 'features.pth'
+    torch.save(content, path)
+    return path, content

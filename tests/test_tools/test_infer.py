@@ -7,26 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-from mmengine.registry import DefaultScope
 from PIL import Image
 
 from mmreid_mmn.apis import ReIDInferencer
-from mmreid_mmn.config import load_config
-from mmreid_mmn.registry import MODELS, SCOPE
-from tool_runs import REPO, TINY_CONFIG, run_tool
+from tool_runs import REPO, TINY_CONFIG, run_tool, write_checkpoint
 
 TOOL = REPO / 'tools' / 'infer.py'
-
-
-def write_checkpoint(path: Path, seed: int) -> None:
-    """A randomly initialised tiny MMN (8 classes) as MMEngine saves it."""
-    cfg = load_config(str(TINY_CONFIG))
-    cfg.model.head.num_classes = 8
-    torch.manual_seed(seed)
-    with DefaultScope.overwrite_default_scope(SCOPE):
-        state_dict = MODELS.build(cfg.model).state_dict()
-    torch.save({'state_dict': state_dict, 'meta': {}}, path)
 
 
 @pytest.fixture(scope='module')

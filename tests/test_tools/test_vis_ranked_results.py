@@ -6,10 +6,8 @@ import json
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 from PIL import Image
 
-from mmreid_mmn.datasets import SYSUMM01Dataset
 from mmreid_mmn.evaluation.functional import (evaluate_rank,
                                               seeded_gallery_draw)
 from mmreid_mmn.visualization import MATCH_COLOR, MISMATCH_COLOR
@@ -25,30 +23,9 @@ def vis_tool(load_tool):
 
 
 @pytest.fixture(scope='module')
-def dump(sysu_root, tmp_path_factory):
-    """A ``tools/test.py --out`` dump of the SYSU-MM01 test split (14
-    queries, 28 candidates) with noisy identity-centred features."""
-    dataset = SYSUMM01Dataset(str(sysu_root), split='test', mode='all')
-    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
-    pids = torch.tensor([info['gt_label'] for info in infos])
-    generator = torch.Generator().manual_seed(0)
-    centres = torch.randn(int(pids.max()) + 1, 16, generator=generator)
-
-    def noisy():
-        return F.normalize(
-            centres[pids] + 1.5 * torch.randn(len(pids), 16,
-                                              generator=generator), dim=1)
-
-    content = dict(features=dict(bn=noisy(), bn_middle=noisy()),
-                   pids=pids,
-                   cam_ids=torch.tensor([info['cam_id'] for info in infos]),
-                   modalities=[info['modality'] for info in infos],
-                   img_paths=[info['img_path'] for info in infos],
-                   roles=[info['role'] for info in infos],
-                   metrics={})
-    path = tmp_path_factory.mktemp('dump') / 'features.pth'
-    torch.save(content, path)
-    return path, content
+def dump(sysu_dump):
+    """The session's synthetic SYSU-MM01 dump (see ``conftest.py``)."""
+    return sysu_dump
 
 
 def expected_lists(content, trial, combination_pairs):

@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Dict, List, Union
 
 import torch
+from mmengine.registry import DefaultScope
 
+from mmreid_mmn.config import load_config
 from mmreid_mmn.fileio import load_checkpoint_safely
+from mmreid_mmn.registry import MODELS, SCOPE
 
 REPO = Path(__file__).resolve().parents[2]
 TINY_CONFIG = REPO / 'tests' / 'data' / 'configs' / 'mmn_tiny_sysu.py'
@@ -77,3 +80,13 @@ class FileCreatingPayload:
 
     def __reduce__(self):
         return (os.system, (f'touch {self.path}', ))
+
+
+def write_checkpoint(path: Path, seed: int) -> None:
+    """A randomly initialised tiny MMN (8 classes) as MMEngine saves it."""
+    cfg = load_config(str(TINY_CONFIG))
+    cfg.model.head.num_classes = 8
+    torch.manual_seed(seed)
+    with DefaultScope.overwrite_default_scope(SCOPE):
+        state_dict = MODELS.build(cfg.model).state_dict()
+    torch.save({'state_dict': state_dict, 'meta': {}}, path)
