@@ -33,6 +33,19 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
+def add_dump_ranking_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--config``, ``--combination``, ``--trial``: how the tools that
+    read a ``tools/test.py --out`` dump rank its queries."""
+    parser.add_argument('--config', help='config whose test_evaluator '
+                        'chooses queries and galleries (default: SYSU-MM01 '
+                        'for a dump with its role tags)')
+    parser.add_argument('--combination',
+                        help="similarity to rank by, one of the metric's "
+                        "combinations (default: the metric's headline)")
+    parser.add_argument('--trial', type=int, default=0,
+                        help='gallery draw (0-based)')
+
+
 def check_amp_device(parser: argparse.ArgumentParser, reason: str) -> None:
     """Refuse ``--amp`` as a usage error where MMEngine finds no accelerator.
 

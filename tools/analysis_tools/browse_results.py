@@ -33,7 +33,8 @@ from mmreid_mmn.apis.feature_dump import (NotAFeatureDumpError, dump_label,
                                           rank_trial, read_feature_dump)
 from mmreid_mmn.datasets.transforms import ImageReadError, LoadRGBImage
 from mmreid_mmn.fileio import atomic_output_file
-from mmreid_mmn.tooling import ensure_writable_folder, exit_on_user_error
+from mmreid_mmn.tooling import (add_dump_ranking_arguments,
+                               ensure_writable_folder, exit_on_user_error)
 from mmreid_mmn.visualization.results_report import report_html
 
 THUMB_HEIGHT = 96
@@ -47,14 +48,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         '--out')
     parser.add_argument('--out-dir', required=True,
                         help='folder of index.html and thumbs/')
-    parser.add_argument('--config', help='config whose test_evaluator '
-                        'chooses queries and galleries (default: SYSU-MM01 '
-                        'for a dump with its role tags)')
-    parser.add_argument('--combination',
-                        help="similarity to rank by (default: the metric's "
-                        'headline)')
-    parser.add_argument('--trial', type=int, default=0,
-                        help='gallery draw (0-based)')
+    add_dump_ranking_arguments(parser)
     parser.add_argument('--topk', type=int, default=10,
                         help='gallery images per query')
     args = parser.parse_args(argv)

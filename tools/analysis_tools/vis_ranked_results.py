@@ -34,7 +34,7 @@ from mmreid_mmn.apis.feature_dump import (NotAFeatureDumpError, dump_metric,
                                           read_feature_dump)
 from mmreid_mmn.datasets.transforms import LoadRGBImage
 from mmreid_mmn.fileio import atomic_output_file
-from mmreid_mmn.tooling import exit_on_user_error
+from mmreid_mmn.tooling import add_dump_ranking_arguments, exit_on_user_error
 from mmreid_mmn.visualization import draw_ranked_list
 
 ORDERS = ('worst', 'best', 'random')
@@ -48,20 +48,13 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         '--out')
     parser.add_argument('--out-dir', required=True,
                         help='folder for the pictures')
-    parser.add_argument('--config', help='config whose test_evaluator '
-                        'chooses queries and galleries (default: SYSU-MM01 '
-                        'for a dump with its role tags)')
+    add_dump_ranking_arguments(parser)
     parser.add_argument('--num-queries', type=int, default=20,
                         help='queries to draw')
     parser.add_argument('--order', choices=ORDERS, default='worst',
                         help='lowest AP first, highest first, or random')
     parser.add_argument('--topk', type=int, default=10,
                         help='gallery images per ranked list')
-    parser.add_argument('--combination',
-                        help="similarity to rank by, one of the metric's "
-                        "combinations (default: the metric's headline)")
-    parser.add_argument('--trial', type=int, default=0,
-                        help='gallery draw (0-based)')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of --order random')
     args = parser.parse_args(argv)
