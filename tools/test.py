@@ -9,7 +9,7 @@ from mmengine.logging import print_log
 from mmreid_mmn.engine.runner import build_runner
 from mmreid_mmn.evaluation import DumpReIDFeatures
 from mmreid_mmn.fileio import atomic_torch_save, check_checkpoint_file
-from mmreid_mmn.results import write_metrics_file
+from mmreid_mmn.results import model_selection, write_metrics_file
 from mmreid_mmn.tooling import (add_runner_arguments, check_amp_device,
                                 destroying_process_group,
                                 ensure_writable_folder, exit_on_user_error,
@@ -88,7 +88,8 @@ def run(args: argparse.Namespace) -> None:
         # the run's own record, then the work dir's newest
         paths = write_metrics_file([runner.log_dir, runner.work_dir],
                                    args.config, args.checkpoint, metrics,
-                                   runner.test_evaluator.metrics, options)
+                                   runner.test_evaluator.metrics, options,
+                                   model_selection(runner.cfg))
         print_log(f'metrics saved to {paths[1]} and {paths[0]}',
                   logger='current')
     if args.out is not None and is_main_process():

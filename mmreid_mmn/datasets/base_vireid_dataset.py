@@ -13,6 +13,9 @@ from mmreid_mmn.structures.reid_data_sample import INFRARED, VISIBLE
 from mmreid_mmn.utils.seeded_rngs import seeded_global_rngs
 
 SPLITS = ('train', 'test')
+# The held-out identities of RegDB and LLCM: the last fifth of the sorted
+# training identities (at least one).
+HELDOUT_FRACTION = 0.2
 
 
 class BaseVIReIDDataset(BaseDataset):
@@ -32,9 +35,19 @@ class BaseVIReIDDataset(BaseDataset):
     splits, ``num_classes`` to the metainfo (after :meth:`full_init` when
     ``lazy_init`` is set).
 
+    Held-out validation (``holdout=True``): some training identities are
+    kept out of training and evaluated instead of the test split, so that
+    the best checkpoint is not chosen on the test identities. The training
+    split (``split='train'``) then leaves them out, and a test split
+    (``split='test'``) holds them, in the layout of the dataset's test
+    split. Which identities: :meth:`heldout_ids` (SYSU-MM01: its
+    ``val_id.txt``).
+
     Args:
         data_root: The dataset folder.
         split: ``'train'`` or ``'test'``.
+        holdout: Hold out training identities for validation (see above).
+            Defaults to False (the releases' protocol).
         pipeline: Transforms applied to each item; config dicts are built
             from the mmreid_mmn registry whatever the default scope.
         metainfo: Extra meta information, merged into ``METAINFO``.
@@ -50,6 +63,7 @@ class BaseVIReIDDataset(BaseDataset):
     def __init__(self,
                  data_root: str,
                  split: str = 'train',
+                 holdout: bool = False,
                  pipeline: Sequence[Union[dict, Callable]] = (),
                  metainfo: Optional[Mapping] = None,
                  lazy_init: bool = False,
@@ -60,7 +74,12 @@ class BaseVIReIDDataset(BaseDataset):
             raise ConfigValueError(
                 f'{type(self).__name__}: split must be one of {SPLITS}, got '
                 f'{split!r}')
+        if not isinstance(holdout, bool):
+            raise ConfigValueError(
+                f'{type(self).__name__}: holdout must be True or False, got '
+                f'{holdout!r}')
         self.split = split
+        self.holdout = holdout
         super().__init__(
             ann_file='',
             metainfo=metainfo,
@@ -92,7 +111,7 @@ class BaseVIReIDDataset(BaseDataset):
                 f'is not a directory (expected {self.expected_layout()})')
         data_list = self.load_split(root)
         labels = np.array([item['gt_label'] for item in data_list])
-        self._metainfo.update(split=self.split,
+        self._metainfo.update(split=self.split, holdout=self.holdout,
                               num_ids=int(np.unique(labels).size))
         if self.split == 'train':
             self._metainfo['num_classes'] = int(np.unique(labels).size)
@@ -101,6 +120,23 @@ class BaseVIReIDDataset(BaseDataset):
     def load_split(self, root: Path) -> List[dict]:
         """Return the data list of ``self.split``; subclasses implement it."""
         raise NotImplementedError
+
+    @staticmethod
+    def heldout_ids(ids: Sequence[int]) -> np.ndarray:
+        """The held-out identities among the training ones: the last
+        :data:`HELDOUT_FRACTION` of them in sorted order (at least one)."""
+        ids = np.unique(np.asarray(ids, dtype=np.int64))
+        count = max(1, round(HELDOUT_FRACTION * len(ids)))
+        return ids[len(ids) - count:]
+
+    def select_holdout(self, items: List[dict]) -> List[dict]:
+        """Of the training items (raw identities), those of the held-out
+        identities for a test split, the others for the training split."""
+        held = set(self.heldout_ids(
+            [item['gt_label'] for item in items]).tolist())
+        keep_held = self.split == 'test'
+        return [item for item in items
+                if (item['gt_label'] in held) == keep_held]
 
     def expected_layout(self) -> str:
         """Describe the expected folder layout for error messages."""

@@ -57,6 +57,9 @@ class LLCMDataset(BaseVIReIDDataset):
 
     Items are the visible block then the infrared block; each in file order
     (training) or ids sorted, cameras in order, file names sorted (test).
+    With ``holdout``, the last fifth of the training identities is held out
+    (see :class:`BaseVIReIDDataset`): a test split holds their training
+    images, with their file labels.
 
     Args:
         data_root: The LLCM folder.
@@ -76,11 +79,12 @@ class LLCMDataset(BaseVIReIDDataset):
 
     def load_split(self, root: Path) -> List[dict]:
         """Build the training or test data list (see the class docstring)."""
-        if self.split == 'train':
+        if self.split == 'train' or self.holdout:
             return self._load_train(root)
         return self._load_test(root)
 
     def _load_train(self, root: Path) -> List[dict]:
+        """The training items, or the held-out ones (``holdout``)."""
         items: List[dict] = []
         files: Dict[str, str] = {}
         for rel_file, modality in TRAIN_LISTS:
@@ -92,6 +96,10 @@ class LLCMDataset(BaseVIReIDDataset):
                     img_path=img_path, gt_label=entry.label,
                     cam_id=self._camera(index_file, entry, rel_path),
                     modality=modality))
+        if self.holdout:
+            items = self.select_holdout(items)
+            if self.split == 'test':
+                return items
         labels = [item['gt_label'] for item in items]
         self.check_both_modalities(
             labels, [item['modality'] for item in items], labels,

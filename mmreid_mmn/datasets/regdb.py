@@ -28,7 +28,9 @@ class RegDBDataset(BaseVIReIDDataset):
     Training labels are relabelled to ``0..N-1`` by sorted file label (the
     same mapping for both lists); test labels are the file's labels. The
     test split holds the test images of both modalities: the metric's
-    ``direction`` decides which side is the query.
+    ``direction`` decides which side is the query. With ``holdout``, the
+    trial's last fifth of training identities is held out (see
+    :class:`BaseVIReIDDataset`).
 
     Args:
         data_root: The RegDB folder.
@@ -68,13 +70,17 @@ class RegDBDataset(BaseVIReIDDataset):
         self._metainfo['trial'] = self.trial
         items: List[dict] = []
         files = {}
+        # held-out validation reads the trial's training files
+        source = 'train' if self.holdout else self.split
         for word, modality, cam_id in REGDB_SOURCES:
-            index_file = root / 'idx' / f'{self.split}_{word}_{self.trial}.txt'
+            index_file = root / 'idx' / f'{source}_{word}_{self.trial}.txt'
             files[modality] = str(index_file)
             for entry in read_index_file(index_file):
                 img_path, _ = resolve_image(root, index_file, entry)
                 items.append(dict(img_path=img_path, gt_label=entry.label,
                                   cam_id=cam_id, modality=modality))
+        if self.holdout:
+            items = self.select_holdout(items)
         if self.split == 'train':
             labels = [item['gt_label'] for item in items]
             self.check_both_modalities(

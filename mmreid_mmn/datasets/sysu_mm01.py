@@ -15,6 +15,7 @@ CAM_MODALITY = {cam: VISIBLE for cam in VISIBLE_CAMS}
 CAM_MODALITY.update({cam: INFRARED for cam in INFRARED_CAMS})
 TRAIN_ID_FILES = ('exp/train_id.txt', 'exp/val_id.txt')
 TEST_ID_FILE = 'exp/test_id.txt'
+HELDOUT_ID_FILE = 'exp/val_id.txt'
 
 
 @DATASETS.register_module()
@@ -40,6 +41,10 @@ class SYSUMM01Dataset(BaseVIReIDDataset):
     blocks are ordered ids sorted, cameras in that order, file names sorted;
     the metric draws the release's seeded single-shot galleries from this
     order. ``gt_label`` is the raw person id.
+
+    Held-out validation (``holdout=True``): the training split keeps the
+    ids of ``train_id.txt`` only, and a test split is built as above from
+    the ids of ``val_id.txt``.
 
     Args:
         data_root: The SYSU-MM01 folder.
@@ -80,7 +85,9 @@ class SYSUMM01Dataset(BaseVIReIDDataset):
 
     def _load_train(self, root: Path) -> List[dict]:
         listed_in: Dict[int, str] = {}
-        for rel_file in TRAIN_ID_FILES:
+        # held-out validation trains on train_id.txt only
+        id_files = TRAIN_ID_FILES[:1] if self.holdout else TRAIN_ID_FILES
+        for rel_file in id_files:
             for pid in read_id_file(root / rel_file):
                 listed_in.setdefault(pid, str(root / rel_file))
         pids = sorted(listed_in)
@@ -97,7 +104,8 @@ class SYSUMM01Dataset(BaseVIReIDDataset):
         return items
 
     def _load_test(self, root: Path) -> List[dict]:
-        pids = sorted(read_id_file(root / TEST_ID_FILE))
+        id_file = HELDOUT_ID_FILE if self.holdout else TEST_ID_FILE
+        pids = sorted(read_id_file(root / id_file))
         query = self._collect(root, pids, INFRARED_CAMS)
         gallery = self._collect(root, pids, GALLERY_CAMS[self.mode])
         for item in query:

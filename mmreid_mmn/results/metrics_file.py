@@ -2,8 +2,10 @@
 
 The file holds ``config`` and ``checkpoint`` (the paths the tool was given),
 ``options`` (how the tool ran: ``flip``, ``amp``, ``channels_last`` and the
-``cfg_options`` given), ``metrics`` (the test evaluator's flat dict) and
-``protocol``: for each
+``cfg_options`` given), ``model_selection`` (what the config's validation,
+which keeps ``best_*.pth``, evaluates: :data:`SELECTION_ON_TEST` or
+:data:`SELECTION_ON_HELDOUT`), ``metrics`` (the test evaluator's flat dict)
+and ``protocol``: for each
 VI-ReID metric of the evaluator, under its key prefix (``sysu``, ``regdb``,
 ``llcm``), its class name as ``type`` and the settings of
 :data:`PROTOCOL_SETTINGS` it has. The keys of ``metrics`` name the dataset
@@ -16,12 +18,17 @@ import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
 import mmengine
+from mmengine.config import Config
 from mmengine.evaluator import BaseMetric
 
 from mmreid_mmn.evaluation.metrics.base_vireid_metric import BaseVIReIDMetric
 from mmreid_mmn.fileio import atomic_output_file
 
 METRICS_FILE = 'metrics.json'
+SELECTION_ON_TEST = ('test identities: validation evaluates the test '
+                     'split, as the releases do')
+SELECTION_ON_HELDOUT = ('held-out training identities: validation never '
+                        'sees the test split (holdout=True)')
 # the headline direction, SYSU-MM01's search mode, the gallery draws, the
 # ranked feature: what a number depends on besides the weights and data
 PROTOCOL_SETTINGS = ('direction', 'mode', 'num_shots', 'num_trials',
@@ -44,13 +51,20 @@ def evaluation_protocol(metrics: Sequence[BaseMetric]) -> Dict[str, dict]:
     }
 
 
+def model_selection(cfg: Config) -> str:
+    """What a config's validation chooses the best checkpoint on."""
+    dataset = (cfg.get('val_dataloader') or {}).get('dataset') or {}
+    return SELECTION_ON_HELDOUT if dataset.get('holdout') else \
+        SELECTION_ON_TEST
+
+
 def write_metrics_file(folders: Sequence[str],
                        config: str,
                        checkpoint: str,
                        metrics: Dict[str, float],
                        evaluator_metrics: Sequence[BaseMetric],
-                       options: Optional[Dict[str, object]] = None
-                       ) -> List[str]:
+                       options: Optional[Dict[str, object]] = None,
+                       selection: str = SELECTION_ON_TEST) -> List[str]:
     """Write ``<folder>/metrics.json`` atomically into each folder.
 
     ``tools/test.py`` writes it into the run's own log folder, which keeps
@@ -63,12 +77,14 @@ def write_metrics_file(folders: Sequence[str],
         metrics: What the evaluator returned.
         evaluator_metrics: The evaluator's metrics, for ``protocol``.
         options: How the tool ran. Defaults to ``{}``.
+        selection: The config's :func:`model_selection`.
 
     Returns:
         The paths written.
     """
     record = dict(config=config, checkpoint=checkpoint,
-                  options=dict(options or {}), metrics=metrics,
+                  options=dict(options or {}), model_selection=selection,
+                  metrics=metrics,
                   protocol=evaluation_protocol(evaluator_metrics))
     paths = [osp.join(folder, METRICS_FILE) for folder in folders]
     for path in paths:

@@ -23,6 +23,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import load_checkpoint
 
+from tool_runs import run_log
 from tool_runs import run_tool as run_tool_result
 
 from mmreid_mmn.fileio import load_checkpoint_safely
@@ -364,6 +365,7 @@ def test_the_config_a_training_saved_runs_again(trained, tmp_path):
     run_tool('tools/test.py', str(saved), str(trained / 'epoch_2.pth'),
              '--work-dir', str(tmp_path / 'test'))
     metrics = json.loads((tmp_path / 'test' / 'metrics.json').read_text())
+    assert metrics['model_selection'].startswith('test identities')
     assert metrics['metrics'][HEADLINE] == pytest.approx(
         validation_rank1(trained)[2], abs=1e-4)
     output = run_tool('tools/train.py', str(saved), '--work-dir',
@@ -447,3 +449,26 @@ def test_each_test_keeps_its_metrics_file(trained, sysu_root, tmp_path):
         cfg_options={'data_root': str(sysu_root)})
     # the work dir's own file is the newest test's
     assert json.loads((tmp_path / 'metrics.json').read_text()) == records[1]
+
+
+def test_held_out_validation_trains_and_tests_the_demo(sysu_root, tmp_path):
+    """holdout=True: the tiny demo trains on train_id.txt's 6 identities,
+    validates on val_id.txt's 2, and tools/test.py then tests the test
+    split; metrics.json names the choice."""
+    work_dir = tmp_path / 'holdout'
+    output = train(work_dir, sysu_root, '--cfg-options', 'holdout=True')
+    assert ('validation evaluates 2 held-out training identities of '
+            f'SYSUMM01Dataset at {sysu_root}, which do not train '
+            '(holdout=True)') in output
+    assert 'model.head.num_classes=6' in output
+    assert sorted(validation_rank1(work_dir)) == [1, 2]
+    (best, ) = work_dir.glob('best_*.pth')
+    run_tool('tools/test.py', TINY_CONFIG, str(best), '--work-dir',
+             str(work_dir), '--cfg-options', f'data_root={sysu_root}',
+             'holdout=True')
+    record = json.loads((work_dir / 'metrics.json').read_text())
+    assert record['model_selection'].startswith(
+        'held-out training identities')
+    # the test ran on the test split: its 14 queries, not the 2 val ids'
+    assert 'SYSUMM01Metric infrared_to_visible: 14 queries' in run_log(
+        work_dir)

@@ -23,6 +23,9 @@ test_pipeline = [
     dict(type='PackReIDInputs'),
 ]
 
+# Validation on the test split, as the releases (see linked_options below).
+holdout = False
+
 # P identities x K images per modality; the batch sampler makes batches of
 # 2 * P * K (batch_size=None: the batch sampler decides it).
 num_identities = 4
@@ -35,20 +38,28 @@ train_dataloader = dict(
                  num_identities=num_identities,
                  num_instances=num_instances),
     batch_sampler=dict(type='CrossModalityBatchSampler'),
-    dataset=dict(split='train', pipeline=train_pipeline))
+    dataset=dict(split='train', holdout=holdout, pipeline=train_pipeline))
 
 val_dataloader = dict(
     batch_size=64,
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(split='test', pipeline=test_pipeline))
+    dataset=dict(split='test', holdout=holdout, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 # --cfg-options data_root=PATH points every split at one tree (a
 # command-line shorthand; each key holds its own value). Dataset configs add
 # their own linked options.
-linked_options = dict(data_root=[
-    'train_dataloader.dataset.data_root', 'val_dataloader.dataset.data_root',
-    'test_dataloader.dataset.data_root'
-])
+# --cfg-options holdout=True validates on held-out training identities
+# (SYSU-MM01: val_id.txt; RegDB, LLCM: the last fifth of the training
+# identities), which then do not train, instead of on the test split as the
+# releases do; the test split stays for tools/test.py.
+linked_options = dict(
+    data_root=[
+        'train_dataloader.dataset.data_root',
+        'val_dataloader.dataset.data_root',
+        'test_dataloader.dataset.data_root'
+    ],
+    holdout=['train_dataloader.dataset.holdout',
+             'val_dataloader.dataset.holdout'])

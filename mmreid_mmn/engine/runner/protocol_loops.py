@@ -126,18 +126,26 @@ class ReIDValLoop(PlannedExtraction, ValLoop):
 
     Validating on the test split, as the MMN, AGW and DEEN releases do (so
     that numbers stay comparable with theirs), chooses ``best_*.pth`` on the
-    test identities; the loop says so in one line.
+    test identities; validating on held-out training identities
+    (``holdout=True`` datasets) does not. The loop says which in one line.
     """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         dataset = self.dataloader.dataset
-        if getattr(dataset, 'split', None) == 'test':
+        where = f'{type(dataset).__name__} at {dataset.data_root}'
+        if getattr(dataset, 'holdout', False):
             print_log(
-                f'validation evaluates the test split of '
-                f'{type(dataset).__name__} at {dataset.data_root}, as the '
-                'releases do: best_*.pth is chosen on the test identities',
-                logger='current')
+                f'validation evaluates {dataset.metainfo["num_ids"]} '
+                f'held-out training identities of {where}, which do not '
+                'train (holdout=True): best_*.pth is chosen without the '
+                'test split', logger='current')
+        elif getattr(dataset, 'split', None) == 'test':
+            print_log(
+                f'validation evaluates the test split of {where}, as the '
+                'releases do: best_*.pth is chosen on the test identities '
+                '(--cfg-options holdout=True validates on held-out training '
+                'identities)', logger='current')
 
 
 @LOOPS.register_module()
