@@ -42,4 +42,19 @@ def exit_on_user_error(*tool_errors: Type[BaseException]) -> Iterator[None]:
     try:
         yield
     except USER_ERRORS + tool_errors as error:
-        sys.exit(f'error: {str(error).strip()}')
+        sys.exit(f'error: {one_line_message(error)}')
+
+
+def one_line_message(error: BaseException) -> str:
+    """The error's message; for one re-raised by a DataLoader worker (whose
+    message is ``Caught <type> in DataLoader worker process N.`` and the
+    worker's whole traceback), the original message, the traceback's last
+    line without the type's name."""
+    text = str(error).strip()
+    if text.startswith('Caught ') and '\nOriginal Traceback' in text:
+        last = text.splitlines()[-1]
+        name, _, message = last.partition(': ')
+        if message and name.split('.')[-1] == type(error).__name__:
+            return message
+        return last
+    return text

@@ -48,11 +48,16 @@ def test_a_sound_tree_passes(check_tool, sysu_root, capsys):
         'every image of the test split(s) reads')
 
 
+@pytest.mark.parametrize('workers', [0, 2])
 def test_training_stops_at_the_broken_image_in_one_line(broken_tree,
-                                                        tmp_path):
+                                                        tmp_path, workers):
+    # with workers, the DataLoader re-raises the worker's error with its
+    # traceback in the message; the tool still prints the one line
     root, broken = broken_tree
     result = run_tool('train.py', TINY_CONFIG, '--work-dir', tmp_path,
-                      '--cfg-options', f'data_root={root}')
+                      '--cfg-options', f'data_root={root}',
+                      f'train_dataloader.num_workers={workers}',
+                      'train_dataloader.persistent_workers=False')
     assert result.returncode == 1
     assert 'Traceback' not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
