@@ -47,6 +47,12 @@ def test_run_trials_trains_and_tests_deen(run_dir):
     assert metrics['sysu/ir2vis_rank1'] == metrics['sysu/ir2vis_sum_rank1']
     for name in COMBINATIONS:
         assert 0 <= metrics[f'sysu/ir2vis_{name}_mAP'] <= 100, name
+    # the short validation line: the headline is the fused 'sum', shown once
+    val_lines = [line for log in run_dir.glob('*/*.log')
+                 for line in log.read_text().splitlines()
+                 if 'Epoch(val)' in line]
+    assert val_lines and all('sysu/ir2vis_rank1: ' in line
+                             and '_sum_' not in line for line in val_lines)
     summary = json.loads((run_dir.parent / 'summary.json').read_text())
     assert summary['mean']['sysu/ir2vis_rank1'] == \
         metrics['sysu/ir2vis_rank1']

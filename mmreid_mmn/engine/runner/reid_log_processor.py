@@ -21,8 +21,9 @@ class ReIDLogProcessor(LogProcessor):
     MMN combinations, the standard CMC); MMEngine prints all of them in one
     line after the metric's own table. Here that line shows the headline
     rank-1, rank-10, mAP and mINP of each direction and of the fused
-    ``sum`` combination, and the times; every key still goes to
-    ``scalars.json`` and the visualisation backends.
+    ``sum`` combination (unless ``sum`` is the headline, as for DEEN), and
+    the times; every key still goes to ``scalars.json`` and the
+    visualisation backends.
 
     Args: as for MMEngine's ``LogProcessor``.
     """
@@ -44,9 +45,21 @@ class ReIDLogProcessor(LogProcessor):
         else:
             log_str = f'Epoch({mode}) [{size}/{size}]  '
         shown = [(key, value) for key, value in tag.items()
-                 if HEADLINE_KEY.match(key) or key in TIME_KEYS]
+                 if (HEADLINE_KEY.match(key) and not _repeats_headline(
+                     key, tag)) or key in TIME_KEYS]
         log_str += '  '.join(
             f'{key}: {value:.{self.num_digits}f}'
             if isinstance(value, float) else f'{key}: {value}'
             for key, value in shown)
         return tag, log_str
+
+
+def _repeats_headline(key: str, tag: dict) -> bool:
+    """Whether ``key`` is a ``sum`` figure of a direction whose ``sum``
+    figures all equal its headline ones (the headline is ``sum``)."""
+    if '_sum_' not in key:
+        return False
+    stem = key.split('_sum_')[0]
+    return all(
+        tag.get(f'{stem}_sum_{figure}') == tag.get(f'{stem}_{figure}')
+        for figure in ('rank1', 'rank10', 'mAP', 'mINP'))
