@@ -223,8 +223,9 @@ class ReIDInferencer:
         name = combination or self.metric.headline
         names = self.metric.combination_names()
         if name not in names:
-            raise CombinationError(f'unknown similarity combination {name!r}; '
-                           f'expected one of {list(names)}')
+            raise CombinationError(
+                f'unknown similarity combination {name!r}; expected one of '
+                f'{list(names)}')
         return name
 
     def combination(self, name: Optional[str],
