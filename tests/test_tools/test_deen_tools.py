@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tool_runs import REPO, run_tool
+from tool_runs import REPO, TINY_CONFIG, run_tool, write_checkpoint
 
 from mmreid_mmn.fileio import load_checkpoint_safely
 
@@ -115,12 +115,20 @@ def test_onnx_export_gives_the_six_features(best, sysu_root, tmp_path):
     assert out.is_file()
 
 
-def test_collect_results_has_a_deen_row(run_dir):
-    result = run_tool('analysis_tools/collect_results.py', run_dir)
+def test_collect_results_has_a_deen_row_beside_mmn(run_dir, sysu_root,
+                                                   tmp_path):
+    mmn = tmp_path / 'mmn'
+    write_checkpoint(tmp_path / 'mmn.pth', seed=0)
+    result = run_tool('test.py', TINY_CONFIG, tmp_path / 'mmn.pth',
+                      '--work-dir', mmn, '--cfg-options',
+                      f'data_root={sysu_root}')
+    assert result.returncode == 0, output(result)[-3000:]
+    result = run_tool('analysis_tools/collect_results.py', mmn, run_dir)
     assert result.returncode == 0, output(result)[-3000:]
     rows = [[cell.strip() for cell in line.split('|')[1:-1]]
             for line in result.stdout.strip().splitlines()]
-    metrics = json.loads((run_dir / 'metrics.json').read_text())['metrics']
-    assert rows[-1][0] == 'seed_0'
-    assert rows[-1][1] == f'{metrics["sysu/ir2vis_rank1"]:.2f}'
-
+    for row, folder in zip(rows[-2:], (mmn, run_dir)):
+        metrics = json.loads(
+            (folder / 'metrics.json').read_text())['metrics']
+        assert row[0] == folder.name
+        assert row[1] == f'{metrics["sysu/ir2vis_rank1"]:.2f}'
