@@ -5,9 +5,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from mmengine.config import Config
 
 from mmreid_mmn.registry import METRICS
-from mmreid_mmn.results import (evaluation_protocol, mean_and_std,
+from mmreid_mmn.results import (SELECTION_ON_HELDOUT, SELECTION_ON_TEST,
+                                evaluation_protocol, mean_and_std,
+                                model_selection,
                                 summary_markdown, trial_summary,
                                 write_metrics_file)
 from mmreid_mmn.utils import register_all_modules
@@ -78,13 +81,18 @@ def test_metrics_file_records_each_metric_protocol(tmp_path):
     values = {'sysu/ir2vis_rank1': 12.5, 'sysu/ir2vis_mAP': 10.0}
     options = dict(flip=True, amp=False, channels_last=False,
                    cfg_options={'mode': 'indoor'})
+    held_out = Config(dict(val_dataloader=dict(dataset=dict(holdout=True))))
+    assert model_selection(held_out) == SELECTION_ON_HELDOUT
+    assert model_selection(Config(dict())) == SELECTION_ON_TEST
     paths = write_metrics_file([str(tmp_path / 'run'), str(tmp_path)],
-                               'c.py', 'best.pth', values, metrics, options)
+                               'c.py', 'best.pth', values, metrics, options,
+                               model_selection(held_out))
     assert paths == [str(tmp_path / 'run' / 'metrics.json'),
                      str(tmp_path / 'metrics.json')]
     for path in paths:
         assert json.loads(Path(path).read_text()) == dict(
             config='c.py', checkpoint='best.pth', options=options,
-            metrics=values, protocol=protocol)
+            model_selection=SELECTION_ON_HELDOUT, metrics=values,
+            protocol=protocol)
     assert sorted(p.name for p in tmp_path.iterdir()) == ['metrics.json',
                                                           'run']
