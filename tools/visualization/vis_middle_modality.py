@@ -13,11 +13,10 @@ import os.path as osp
 from typing import List, Optional, Tuple
 
 import numpy as np
-import torch
-from mmengine.dataset import Compose
 from PIL import Image
 
-from mmreid_mmn.apis import init_model
+from mmreid_mmn.apis import ReIDInferencer
+from mmreid_mmn.config import load_config
 from mmreid_mmn.tooling import CfgOptionsAction, exit_on_user_error
 from mmreid_mmn.structures import INFRARED, VISIBLE
 from mmreid_mmn.utils import register_all_modules
@@ -50,29 +49,24 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def draw_rows(model: torch.nn.Module, pipeline: Compose,
-              images: List[Tuple[str, str]],
+def draw_rows(inferencer: ReIDInferencer, images: List[Tuple[str, str]],
               scale: Optional[int]) -> np.ndarray:
-    """Run each modality's images through the pipeline and the MMG."""
+    """Run each modality's images through the test pipeline and the MMG."""
     inputs, middles, codes = [], [], []
     for modality in (VISIBLE, INFRARED):
         paths = [path for mod, path in images if mod == modality]
         if not paths:
             continue
-        packed = [pipeline(dict(img_path=path, modality=modality))
-                  for path in paths]
-        batch = model.data_preprocessor(
-            dict(inputs=[item['inputs'] for item in packed],
-                 data_samples=[item['data_samples'] for item in packed]))
-        middle, code = middle_modality_images(model, batch['inputs'],
+        batch, pixels = inferencer.prepare(paths, modality)
+        middle, code = middle_modality_images(inferencer.model, batch,
                                               modality)
-        inputs += [item['inputs'].permute(1, 2, 0).numpy()
-                   for item in packed]
+        inputs.append(pixels)
         middles.append(middle)
         codes.append(code)
-    width = inputs[0].shape[1]
+    width = inputs[0].shape[2]
     return compose_middle_modality(
-        np.stack(inputs), np.concatenate(middles), np.concatenate(codes),
+        np.concatenate(inputs), np.concatenate(middles),
+        np.concatenate(codes),
         [f'{modality}: {path}' for modality, path in images],
         scale or -(-MIN_PANEL_WIDTH // width))
 
@@ -85,10 +79,9 @@ def run(args: argparse.Namespace) -> None:
         if not osp.isfile(path):
             raise FileNotFoundError(f'image {path} does not exist')
     register_all_modules()
-    model, cfg = init_model(args.config, args.checkpoint,
-                            cfg_options=args.cfg_options)
-    pipeline = Compose(cfg.test_dataloader.dataset.pipeline)
-    figure = draw_rows(model, pipeline, images, args.scale)
+    inferencer = ReIDInferencer(load_config(args.config, args.cfg_options),
+                                args.checkpoint, device='cpu')
+    figure = draw_rows(inferencer, images, args.scale)
     Image.fromarray(figure).save(args.out)
     print(f'{len(images)} rows of input, middle image and code saved to '
           f'{args.out}')
