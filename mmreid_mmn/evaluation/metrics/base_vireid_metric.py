@@ -193,12 +193,12 @@ class BaseVIReIDMetric(BaseMetric):
                 with ``pred_features``, ``gt_label``, ``cam_id``,
                 ``modality``, ``img_path`` and optionally ``role``.
         """
+        needed = (self.combinations[self.headline].keys
+                  if self.combinations else (self.feature_key, ))
         for sample in data_samples:
             if isinstance(sample, BaseDataElement):
                 sample = sample.to_dict()
             features = sample.get('pred_features') or {}
-            needed = (self.combinations[self.headline].keys
-                      if self.combinations else (self.feature_key, ))
             missing = [key for key in needed if key not in features]
             if missing:
                 raise KeyError(f'{type(self).__name__} needs pred_features'
