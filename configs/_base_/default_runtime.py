@@ -41,6 +41,12 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'),
+    # glibc malloc keeps the memory a training step frees for the next step
+    # instead of unmapping it and faulting it in again: MMN trained twice
+    # as fast at 384x192 on 2 CPU cores, its peak RSS a third higher
+    # (docs/benchmarks.md). ReIDRunner sets these with mallopt for the run;
+    # malloc_options=None keeps glibc's defaults.
+    malloc_options=dict(mmap_max=0, trim_threshold=-1),
 )
 
 # The Epoch(val)/Epoch(test) line shows the headline and fused figures of

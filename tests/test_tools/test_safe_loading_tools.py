@@ -227,6 +227,9 @@ def test_a_data_root_with_spaces_reaches_the_dataset(test_tool, monkeypatch,
      "'indoor'), got 'outdoor'"),
     ('model.backbone.depth=152', 'invalid depth 152 for TwoStreamResNet, '
      'expected one of [18, 34, 50, 101]'),
+    ('env_cfg.malloc_options.mmap_mx=0', 'env_cfg.malloc_options.mmap_mx: '
+     "unknown malloc option, expected one of ['arena_max', 'arena_test', "
+     "'mmap_max', 'mmap_threshold', 'top_pad', 'trim_threshold']"),
 ])
 def test_a_value_a_component_does_not_take_is_one_line(
         test_tool, monkeypatch, tmp_path, option, expected):

@@ -18,6 +18,7 @@ from mmreid_mmn.models.reid.checkpoint_fit import (DEFAULT_REVISE_KEYS,
                                                    checkpoint_state_dict,
                                                    load_fitting_state_dict)
 from mmreid_mmn.registry import RUNNERS
+from .malloc_options import apply_malloc_options
 
 CHECKPOINT_NAME = re.compile(r'^(epoch|iter)_(\d+)\.pth$')
 
@@ -113,12 +114,24 @@ class ReIDRunner(Runner):
       :mod:`mmreid_mmn.models.reid.checkpoint_fit`) name the file and the
       config, and resuming tolerates no difference at all;
     - ``resume=True`` follows a work dir that moved and survives an emptied
-      ``last_checkpoint`` (see :func:`latest_checkpoint`).
+      ``last_checkpoint`` (see :func:`latest_checkpoint`);
+    - ``env_cfg.malloc_options`` sets glibc's malloc options for the run
+      (see :mod:`.malloc_options`).
     """
 
     def __init__(self, *args, **kwargs) -> None:
         self._resuming = False
+        self._malloc_line: Optional[str] = None
         super().__init__(*args, **kwargs)
+        if self._malloc_line is not None:
+            self.logger.info(self._malloc_line)
+
+    def setup_env(self, env_cfg: dict) -> None:
+        """MMEngine's, then ``env_cfg.malloc_options`` (logged once the
+        logger exists)."""
+        super().setup_env(env_cfg)
+        self._malloc_line = apply_malloc_options(
+            env_cfg.get('malloc_options'))
 
     def load_or_resume(self) -> None:
         """MMEngine's, resuming from :func:`latest_checkpoint`."""
