@@ -10,8 +10,9 @@ from mmreid_mmn.engine.runner import build_runner
 from mmreid_mmn.evaluation import DumpReIDFeatures
 from mmreid_mmn.fileio import atomic_torch_save, check_checkpoint_file
 from mmreid_mmn.results import model_selection, write_metrics_file
-from mmreid_mmn.tooling import (add_runner_arguments, check_amp_device,
-                                destroying_process_group,
+from mmreid_mmn.tooling import (add_channels_last_argument,
+                                add_runner_arguments, apply_channels_last,
+                                check_amp_device, destroying_process_group,
                                 ensure_writable_folder, exit_on_user_error,
                                 load_runner_config)
 
@@ -33,11 +34,7 @@ def parse_args() -> argparse.Namespace:
         '--amp',
         action='store_true',
         help='extract features under float16 autocast (test_cfg.fp16=True)')
-    parser.add_argument(
-        '--channels-last',
-        action='store_true',
-        help='run the model in the channels_last memory format '
-        '(model.channels_last=True)')
+    add_channels_last_argument(parser)
     add_runner_arguments(parser)
     args = parser.parse_args()
     if args.amp:
@@ -49,16 +46,15 @@ def parse_args() -> argparse.Namespace:
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Load ``args.checkpoint`` (``load_from``, without resuming); apply
-    ``--flip``, ``--amp``, ``--channels-last`` and the feature dump of
-    ``--out``."""
+    ``--flip``, ``--amp``, ``--[no-]channels-last`` and the feature dump
+    of ``--out``."""
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.flip:
         cfg.model.flip_test = True
     if args.amp:
         cfg.test_cfg = dict(cfg.get('test_cfg') or {}, fp16=True)
-    if args.channels_last:
-        cfg.model.channels_last = True
+    apply_channels_last(cfg, args)
     if args.out is not None:
         evaluator = cfg.test_evaluator
         metrics = evaluator if isinstance(evaluator, list) else [evaluator]
@@ -79,11 +75,12 @@ def run(args: argparse.Namespace) -> None:
     if args.out is not None:
         ensure_writable_folder(osp.dirname(osp.abspath(args.out)),
                                'the folder of --out')
-    runner = build_runner(merge_args(load_runner_config(args), args))
+    cfg = merge_args(load_runner_config(args), args)
+    runner = build_runner(cfg)
     metrics = runner.test()
     if is_main_process():
         options = dict(flip=args.flip, amp=args.amp,
-                       channels_last=args.channels_last,
+                       channels_last=bool(cfg.model.get('channels_last')),
                        cfg_options=args.cfg_options or {})
         # the run's own record, then the work dir's newest
         paths = write_metrics_file([runner.log_dir, runner.work_dir],

@@ -7,9 +7,10 @@ from mmengine.logging import print_log
 from mmreid_mmn.engine.optimizers import (amp_optim_wrapper,
                                           gpu_supports_bfloat16)
 from mmreid_mmn.engine.runner import build_runner
-from mmreid_mmn.tooling import (add_runner_arguments, check_amp_device,
-                                destroying_process_group, exit_on_user_error,
-                                load_runner_config)
+from mmreid_mmn.tooling import (add_channels_last_argument,
+                                add_runner_arguments, apply_channels_last,
+                                check_amp_device, destroying_process_group,
+                                exit_on_user_error, load_runner_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -28,11 +29,7 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='train with automatic mixed precision: bfloat16 where the GPU '
         'computes it natively, else float16 with dynamic loss scaling')
-    parser.add_argument(
-        '--channels-last',
-        action='store_true',
-        help='run the model in the channels_last memory format '
-        '(model.channels_last=True)')
+    add_channels_last_argument(parser)
     add_runner_arguments(parser)
     args = parser.parse_args()
     if args.amp:
@@ -42,10 +39,10 @@ def parse_args() -> argparse.Namespace:
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Apply ``--channels-last`` and ``--resume`` to the config (``--amp``
-    is applied by :func:`run`, which logs the precision it chose)."""
-    if args.channels_last:
-        cfg.model.channels_last = True
+    """Apply ``--[no-]channels-last`` and ``--resume`` to the config
+    (``--amp`` is applied by :func:`run`, which logs the precision it
+    chose)."""
+    apply_channels_last(cfg, args)
     if args.resume is not None:
         cfg.resume = True
         cfg.load_from = None if args.resume == 'auto' else args.resume

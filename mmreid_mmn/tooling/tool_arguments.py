@@ -46,6 +46,29 @@ def add_dump_ranking_arguments(parser: argparse.ArgumentParser) -> None:
                         help='gallery draw (0-based)')
 
 
+def add_channels_last_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--channels-last`` / ``--no-channels-last``; without either the
+    config's ``model.channels_last`` stands (True in the shipped configs,
+    measured faster on the CPU: docs/benchmarks.md)."""
+    parser.add_argument(
+        '--channels-last',
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help='run the convolutions in the channels_last (NHWC) memory format '
+        'or not (model.channels_last; default: as the config says)')
+
+
+def apply_channels_last(cfg: Config, args: argparse.Namespace) -> bool:
+    """Set ``model.channels_last`` from ``--[no-]channels-last`` if given.
+
+    Returns:
+        The memory format the model will run in: True for channels_last.
+    """
+    if args.channels_last is not None:
+        cfg.model.channels_last = args.channels_last
+    return bool(cfg.model.get('channels_last', False))
+
+
 def check_amp_device(parser: argparse.ArgumentParser, reason: str) -> None:
     """Refuse ``--amp`` as a usage error where MMEngine finds no accelerator.
 

@@ -1,5 +1,6 @@
 """The ``channels_last`` switch: weights and inputs in NHWC, same numbers."""
 import argparse
+from pathlib import Path
 
 import pytest
 import torch
@@ -12,6 +13,8 @@ from mmreid_mmn.utils import register_all_modules
 
 register_all_modules()
 
+CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
+
 TINY_BACKBONE = dict(type='TwoStreamResNet', depth=18, init_cfg=None)
 TINY_MODELS = {
     'MMN': dict(type='MMN', backbone=TINY_BACKBONE, neck=dict(type='MMG'),
@@ -19,6 +22,9 @@ TINY_MODELS = {
     'AGW': dict(type='AGW', backbone=TINY_BACKBONE,
                 head=dict(type='PartBNNeckHead', num_classes=2,
                           num_parts=1, pooling='gem')),
+    'DEEN': dict(type='DEEN', backbone=dict(type='DEENResNet', depth=18),
+                 head=dict(type='PartBNNeckHead', num_classes=2, num_parts=1,
+                           pooling='avg')),
 }
 
 
@@ -40,7 +46,7 @@ def _training_batch():
     return images, samples
 
 
-@pytest.mark.parametrize('name', ['MMN', 'AGW'])
+@pytest.mark.parametrize('name', ['MMN', 'AGW', 'DEEN'])
 def test_channels_last_keeps_weights_nhwc_and_the_numbers(name):
     plain, nhwc = _build(name, False), _build(name, True)
     convs = [m for m in nhwc.modules() if isinstance(m, torch.nn.Conv2d)]
@@ -55,6 +61,12 @@ def test_channels_last_keeps_weights_nhwc_and_the_numbers(name):
     nhwc.load_state_dict(plain.state_dict())
     assert all_nhwc()
     images, samples = _training_batch()
+    for model in (plain, nhwc):
+        # dropout draws its mask in memory order: a DEE dropout would mask
+        # other elements in NHWC
+        for module in model.modules():
+            if isinstance(module, torch.nn.Dropout):
+                module.p = 0.
     losses = [model(images, samples, mode='loss') for model in (plain, nhwc)]
     for key in losses[0]:
         torch.testing.assert_close(losses[1][key], losses[0][key],
@@ -66,15 +78,42 @@ def test_channels_last_keeps_weights_nhwc_and_the_numbers(name):
                                    rtol=1e-4, atol=1e-5)
 
 
-def test_the_tools_set_the_switch(load_tool):
-    for tool_path in ('tools/train.py', 'tools/test.py'):
-        tool = load_tool(tool_path)
-        cfg = Config(dict(model=dict(TINY_MODELS['MMN']), test_evaluator={},
-                          work_dir='.'))
-        args = argparse.Namespace(channels_last=True, resume=None,
-                                  checkpoint='c.pth',
-                                  flip=False, amp=False, out=None)
-        assert tool.merge_args(cfg, args).model.channels_last is True
+@pytest.mark.parametrize('tool_path', ['tools/train.py', 'tools/test.py'])
+@pytest.mark.parametrize('configured, flag, expected', [
+    (True, None, True),  # the shipped configs, no flag
+    (True, False, False),  # --no-channels-last
+    (False, True, True),  # --channels-last on a demo config
+    (None, None, None),  # a config that says nothing: the model's default
+])
+def test_the_tools_set_the_switch(load_tool, tool_path, configured, flag,
+                                  expected):
+    tool = load_tool(tool_path)
+    model = dict(TINY_MODELS['MMN'])
+    if configured is not None:
+        model['channels_last'] = configured
+    cfg = Config(dict(model=model, test_evaluator={}, work_dir='.'))
+    args = argparse.Namespace(channels_last=flag, resume=None,
+                              checkpoint='c.pth', flip=False, amp=False,
+                              out=None)
+    assert tool.merge_args(cfg, args).model.get('channels_last') == expected
+
+
+def test_the_flag_pair_parses(load_tool, monkeypatch):
+    tool = load_tool('tools/train.py')
+    for argv, expected in ((['--channels-last'], True),
+                           (['--no-channels-last'], False), ([], None)):
+        monkeypatch.setattr('sys.argv', ['train.py', 'cfg.py', *argv])
+        assert tool.parse_args().channels_last is expected
+
+
+def test_the_shipped_configs_run_nhwc_and_the_demos_nchw():
+    for name in ('mmn_sysu', 'mmn_regdb', 'mmn_llcm', 'agw_sysu',
+                 'deen_sysu', 'deen_regdb', 'deen_llcm'):
+        assert Config.fromfile(CONFIGS / f'{name}.py').model.channels_last
+    for name in ('mmn_r18_demo_sysu', 'mmn_r18_demo_regdb',
+                 'deen_r18_demo_sysu'):
+        cfg = Config.fromfile(CONFIGS / 'demo' / f'{name}.py')
+        assert cfg.model.channels_last is False
 
 
 @pytest.mark.parametrize('bfloat16, dtype, loss_scale', [

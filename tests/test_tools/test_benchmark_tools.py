@@ -4,10 +4,8 @@ tiny MMN: every figure is printed and parses, not what it measures.
 The tools run in subprocesses on one thread; the usage errors and the
 batch iteration across epochs are checked in process.
 """
-import re
 import sys
 from pathlib import Path
-from typing import Dict
 
 import pytest
 import torch
@@ -19,7 +17,7 @@ from mmreid_mmn.engine.runner import build_runner
 from mmreid_mmn.tooling import tool_arguments
 from mmreid_mmn.registry import MODELS, SCOPE
 from mmreid_mmn.utils import register_all_modules
-from tool_runs import REPO, TINY_CONFIG, run_tool
+from tool_runs import REPO, TINY_CONFIG, figures, number, run_tool
 
 register_all_modules()
 
@@ -32,31 +30,6 @@ AGW_OPTIONS = {'model.backbone.depth': 18,
 # the tiny config makes 15 steps an epoch on the sysu_root tree: 16
 # iterations start a second epoch
 WARMUP, ITERS = 2, 14
-NUMBER = r'[0-9]+(?:\.[0-9]+)?'
-
-
-def figures(output: str) -> Dict[str, str]:
-    """``label -> value`` of the ``label: value [note]`` lines, checked
-    against the one-row markdown table that ends the output."""
-    lines = output.strip().splitlines()
-    header, rule, row = lines[-3:]
-    assert re.fullmatch(r'\|(---\|)+', rule), rule
-    columns = [cell.strip() for cell in header.strip('|').split('|')]
-    values = [cell.strip() for cell in row.strip('|').split('|')]
-    assert len(columns) == len(values) == rule.count('---')
-    found = {}
-    for line, value in zip(lines[-3 - len(values):-3], values):
-        label, text = line.split(': ', 1)
-        assert text.startswith(value), (line, value)
-        found[label] = value
-    return found
-
-
-def number(found: Dict[str, str], label: str) -> float:
-    """The figure ``label`` as a float (a share without its ``%``)."""
-    value = found[label]
-    assert re.fullmatch(NUMBER + '%?', value), (label, value)
-    return float(value.rstrip('%'))
 
 
 @pytest.fixture(scope='module')
@@ -82,7 +55,9 @@ def test_train_benchmark_prints_its_figures(sysu_root, tmp_path):
     assert found['device'] == 'cpu'
     assert found['torch threads'] == '1'
     assert found['precision'] == 'float32'
+    # the tiny config's memory format and default_runtime's malloc options
     assert found['channels_last'] == 'False'
+    assert found['malloc options'] == 'mmap_max=0 trim_threshold=-1'
     assert found['input size (h x w)'] == '64x32'
     loaded = number(found, 'images/s, loaded images')
     assert loaded > 0
@@ -99,12 +74,15 @@ def test_train_benchmark_prints_its_figures(sysu_root, tmp_path):
 
 def test_test_benchmark_prints_its_figures(sysu_root, checkpoint, tmp_path):
     result = run_tool(TEST_TOOL, TINY_CONFIG, checkpoint, '--flip',
-                      '--work-dir', tmp_path / 'tool', '--cfg-options',
-                      f'data_root={sysu_root}',
-                      'test_dataloader.num_workers=1')
+                      '--channels-last', '--work-dir', tmp_path / 'tool',
+                      '--cfg-options', f'data_root={sysu_root}',
+                      'test_dataloader.num_workers=1',
+                      'env_cfg.malloc_options=None')
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     found = figures(result.stdout)
     assert found['flip'] == 'True'
+    assert found['channels_last'] == 'True'
+    assert found['malloc options'] == 'glibc default'
     assert found['precision'] == 'float32'
     cfg = load_config(str(TINY_CONFIG), {'data_root': str(sysu_root)})
     cfg.model.head.num_classes = 8

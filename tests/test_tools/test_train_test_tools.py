@@ -436,7 +436,7 @@ def test_a_plain_mmengine_runner_trains_and_tests_as_the_tools(
 
 def test_each_test_keeps_its_metrics_file(trained, sysu_root, tmp_path):
     checkpoint = str(trained / 'epoch_2.pth')
-    for extra in ([], ['--flip']):
+    for extra in ([], ['--flip', '--channels-last']):
         run_tool('tools/test.py', TINY_CONFIG, checkpoint, '--work-dir',
                  str(tmp_path), *extra, '--cfg-options',
                  f'data_root={sysu_root}')
@@ -447,6 +447,8 @@ def test_each_test_keeps_its_metrics_file(trained, sysu_root, tmp_path):
     assert records[0]['options'] == dict(
         flip=False, amp=False, channels_last=False,
         cfg_options={'data_root': str(sysu_root)})
+    # the memory format the model ran in: the tiny config's, then the flag's
+    assert records[1]['options']['channels_last'] is True
     # the work dir's own file is the newest test's
     assert json.loads((tmp_path / 'metrics.json').read_text()) == records[1]
 

@@ -1,9 +1,11 @@
-"""Running the command-line tools in subprocesses, for the tool tests.
+"""Running the command-line tools in subprocesses and reading the
+benchmark tools' reports, for the tool tests.
 
 Not a test module: the reliability tests import it (pytest puts this folder
 on ``sys.path``).
 """
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -90,3 +92,31 @@ def write_checkpoint(path: Path, seed: int) -> None:
     with DefaultScope.overwrite_default_scope(SCOPE):
         state_dict = MODELS.build(cfg.model).state_dict()
     torch.save({'state_dict': state_dict, 'meta': {}}, path)
+
+
+# a figure of a benchmark tool's report
+NUMBER = r'[0-9]+(?:\.[0-9]+)?'
+
+
+def figures(output: str) -> Dict[str, str]:
+    """``label -> value`` of the ``label: value [note]`` lines, checked
+    against the one-row markdown table that ends the output."""
+    lines = output.strip().splitlines()
+    header, rule, row = lines[-3:]
+    assert re.fullmatch(r'\|(---\|)+', rule), rule
+    columns = [cell.strip() for cell in header.strip('|').split('|')]
+    values = [cell.strip() for cell in row.strip('|').split('|')]
+    assert len(columns) == len(values) == rule.count('---')
+    found = {}
+    for line, value in zip(lines[-3 - len(values):-3], values):
+        label, text = line.split(': ', 1)
+        assert text.startswith(value), (line, value)
+        found[label] = value
+    return found
+
+
+def number(found: Dict[str, str], label: str) -> float:
+    """The figure ``label`` as a float (a share without its ``%``)."""
+    value = found[label]
+    assert re.fullmatch(NUMBER + '%?', value), (label, value)
+    return float(value.rstrip('%'))

@@ -4,7 +4,7 @@ memory and the headline metric values.
 
 Example:
     python tools/analysis_tools/benchmark_test.py configs/mmn_sysu.py \\
-        CHECKPOINT --amp --channels-last
+        CHECKPOINT --amp --no-channels-last
 
 The checkpoint is read and loaded as ``tools/test.py`` loads it. The test
 loop's dataloader holds the images the protocol extracts; each batch goes
@@ -27,8 +27,8 @@ from benchmark_timing import (Figure, Progress, add_benchmark_arguments,
                               quiet_runner_log, run_figures,
                               shut_down_workers, synchronize)
 from mmreid_mmn.engine.runner import build_runner
-from mmreid_mmn.tooling import (check_amp_device, exit_on_user_error,
-                                load_runner_config)
+from mmreid_mmn.tooling import (apply_channels_last, check_amp_device,
+                                exit_on_user_error, load_runner_config)
 
 
 class EvaluationTiming(NamedTuple):
@@ -80,8 +80,7 @@ def build_test(args: argparse.Namespace) -> Runner:
     cfg.resume = False
     if args.flip:
         cfg.model.flip_test = True
-    if args.channels_last:
-        cfg.model.channels_last = True
+    apply_channels_last(cfg, args)
     runner = build_runner(cfg)
     runner.load_checkpoint(args.checkpoint)
     return runner
@@ -144,7 +143,7 @@ def run(args: argparse.Namespace) -> None:
     figures = [
         *run_figures(args.config, runner.model,
                      'float16 autocast' if args.amp else 'float32',
-                     args.channels_last),
+                     runner.cfg.env_cfg),
         Figure('flip', 'flip', str(args.flip)),
         Figure('input size (h x w)', 'input', timing.input_size),
         Figure('images extracted', 'images', str(timing.images),

@@ -17,7 +17,7 @@ from typing import List, NamedTuple, Optional
 import torch
 from mmengine.config import Config
 
-from mmreid_mmn.tooling import CfgOptionsAction
+from mmreid_mmn.tooling import CfgOptionsAction, add_channels_last_argument
 
 MIB = 1024**2
 # ru_maxrss is in KiB on Linux, in bytes on macOS
@@ -42,7 +42,8 @@ class Figure(NamedTuple):
 
 def add_benchmark_arguments(parser: argparse.ArgumentParser,
                             amp_help: str) -> None:
-    """Add ``--amp``, ``--channels-last``, ``--work-dir``, ``--cfg-options``.
+    """Add ``--amp``, ``--[no-]channels-last``, ``--work-dir``,
+    ``--cfg-options``.
 
     A benchmark runs in one process, so the parser gets no ``--launcher``;
     its namespace still has ``launcher='none'`` and ``local_rank=0`` for
@@ -53,11 +54,7 @@ def add_benchmark_arguments(parser: argparse.ArgumentParser,
         amp_help: The help of ``--amp``: what mixed precision the tool uses.
     """
     parser.add_argument('--amp', action='store_true', help=amp_help)
-    parser.add_argument(
-        '--channels-last',
-        action='store_true',
-        help='run the model in the channels_last memory format '
-        '(model.channels_last=True)')
+    add_channels_last_argument(parser)
     parser.add_argument(
         '--work-dir',
         help='folder for the runner\'s log (default: '
@@ -150,9 +147,14 @@ def _rss_mib(who: int) -> str:
 
 
 def run_figures(config: str, model: torch.nn.Module, precision: str,
-                channels_last: bool) -> List[Figure]:
+                env_cfg: dict) -> List[Figure]:
     """What a benchmark ran: config name, model, device, threads,
-    precision and memory format, the first figures of both tools."""
+    precision, the model's memory format and the run's malloc options
+    (``env_cfg.malloc_options``), the first figures of both tools."""
+    channels_last = getattr(model, 'channels_last', False)
+    malloc = ' '.join(f'{name}={value}' for name, value in (
+        env_cfg.get('malloc_options') or {}).items()) or 'glibc default'
+
     return [
         Figure('config', 'config',
                osp.splitext(osp.basename(config))[0]),
@@ -161,6 +163,7 @@ def run_figures(config: str, model: torch.nn.Module, precision: str,
         Figure('torch threads', 'threads', str(torch.get_num_threads())),
         Figure('precision', 'precision', precision),
         Figure('channels_last', 'channels_last', str(channels_last)),
+        Figure('malloc options', 'malloc', malloc),
     ]
 
 

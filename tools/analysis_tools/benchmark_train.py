@@ -3,10 +3,10 @@ time spent waiting for data, seconds per iteration and peak memory.
 
 Example:
     python tools/analysis_tools/benchmark_train.py configs/mmn_sysu.py \\
-        --iters 50 --amp --channels-last
+        --iters 50 --amp --no-channels-last
 
 The runner is built as ``tools/train.py`` builds it (the identity count
-from the training data; ``--amp`` and ``--channels-last`` alike) and the
+from the training data; ``--amp`` and ``--[no-]channels-last`` alike) and the
 model is initialised as for training (pretrained weights are loaded);
 ``load_from`` and ``resume`` are ignored, and no hook, learning-rate
 schedule or validation runs. After ``--warmup`` iterations, ``--iters``
@@ -36,8 +36,8 @@ from benchmark_timing import (Figure, Progress, add_benchmark_arguments,
 from mmreid_mmn.engine.optimizers import (amp_optim_wrapper,
                                           gpu_supports_bfloat16)
 from mmreid_mmn.engine.runner import build_runner
-from mmreid_mmn.tooling import (check_amp_device, exit_on_user_error,
-                                load_runner_config)
+from mmreid_mmn.tooling import (apply_channels_last, check_amp_device,
+                                exit_on_user_error, load_runner_config)
 
 
 class TrainTiming(NamedTuple):
@@ -89,8 +89,7 @@ def build_training(args: argparse.Namespace) -> Runner:
     quiet_runner_log(cfg, args.cfg_options)
     cfg.load_from = None
     cfg.resume = False
-    if args.channels_last:
-        cfg.model.channels_last = True
+    apply_channels_last(cfg, args)
     if args.amp:
         cfg.optim_wrapper, _ = amp_optim_wrapper(cfg.optim_wrapper,
                                                  gpu_supports_bfloat16())
@@ -181,7 +180,7 @@ def run(args: argparse.Namespace) -> None:
     precision = (f'{runner.cfg.optim_wrapper.dtype} autocast'
                  if args.amp else 'float32')
     figures = [
-        *run_figures(args.config, model, precision, args.channels_last),
+        *run_figures(args.config, model, precision, runner.cfg.env_cfg),
         Figure('input size (h x w)', 'input', timing.input_size),
         Figure('images/s, backbone inputs', 'backbone img/s',
                f'{loaded_rate * per_image:.1f}',

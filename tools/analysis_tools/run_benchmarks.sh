@@ -2,9 +2,10 @@
 # Measure MMN's training and test speed for docs/benchmarks.md on a
 # generated SYSU-MM01 tree (no dataset or ImageNet weights needed):
 # benchmark_train.py at 384x192 and 128x64 and benchmark_test.py at 384x192,
-# each in float32 and with --channels-last, plus --amp and
-# --amp --channels-last where a GPU is present. Prints every tool's report
-# and, last, their markdown rows.
+# each in float32 with --no-channels-last and --channels-last, plus the
+# same two with --amp where a GPU is present; the config's malloc_options
+# hold (add env_cfg.malloc_options=None to OPTIONS for glibc's defaults).
+# Prints every tool's report and, last, their markdown rows.
 #
 # Usage: bash tools/analysis_tools/run_benchmarks.sh [WORK_DIR]
 #   ITERS (default 20) and WARMUP (default 3) set the training iterations;
@@ -50,10 +51,10 @@ atomic_torch_save({'state_dict': model.state_dict(), 'meta': {}}, out)
 PY
 fi
 
-VARIANTS=('' '--channels-last')
+VARIANTS=('--no-channels-last' '--channels-last')
 if "$PYTHON" -c 'import sys, torch; sys.exit(not torch.cuda.is_available())'
 then
-    VARIANTS+=('--amp' '--amp --channels-last')
+    VARIANTS+=('--amp --no-channels-last' '--amp --channels-last')
 fi
 OPTIONS=(data_root="$DATA" model.backbone.init_cfg=None)
 SMALL=('train_dataloader.dataset.pipeline.1.scale=(64,128)')
