@@ -2,9 +2,9 @@
 # The main job: installs the project into .venv, generates the synthetic
 # SYSU-MM01 tree if absent, trains the demo MMN on CPU, evaluates the best
 # checkpoint with the SYSU-MM01 protocol and prints the results next to
-# chance. Took 3 min 58 s from a fresh clone on 2 CPU cores, installation
+# chance. Took 4 min 5 s from a fresh clone on 2 CPU cores, installation
 # included, with pip's cache already holding the packages; the DEEN demo
-# (bash tools/run_demo.sh deen) took 5 min 6 s after it in that clone.
+# (bash tools/run_demo.sh deen) took 5 min 10 s after it in that clone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # bash tools/run_demo.sh [mmn|deen]: the MMN demo (default) or DEEN's

@@ -10,7 +10,7 @@
 # - 64x32 inputs (every MFA map keeps an even area), padding 4;
 # - visible images also get CAJ's random channel replacement;
 # - 4 x 4 identities x images per modality, 30 epochs: 2 warm-up epochs,
-#   lr x0.1 at epochs 20 and 26, validation every 10 (5 min 6 s on 2 CPU
+#   lr x0.1 at epochs 20 and 26, validation every 10 (5 min 10 s on 2 CPU
 #   cores, test included, once the environment is installed).
 # Unlike the MMN demo, the backbone keeps the release's 0.1x lr: at the
 # base lr, DEEN trained from scratch collapses to one feature for all

@@ -12,7 +12,7 @@
 #   texture cues that infrared images share;
 # - the backbone and the MMG learn at the base lr (lr_mult 1, not 0.1);
 # - 20 epochs: 2 warm-up epochs, lr x0.1 at epochs 13 and 17 (the demo, its
-#   installation included, took 3 min 58 s on 2 CPU cores).
+#   installation included, took 4 min 5 s on 2 CPU cores).
 _base_ = '../mmn_r18_sysu.py'
 
 data_root = 'data/demo/SYSU-MM01'
