@@ -8,6 +8,7 @@ from .tool_arguments import (add_channels_last_argument,
                              add_runner_arguments, apply_channels_last,
                              check_amp_device, ensure_writable_folder,
                              load_runner_config)
+from .release_code import import_release_modules, legacy_addmm
 from .tool_errors import USER_ERRORS, exit_on_user_error
 
 __all__ = [
@@ -15,6 +16,6 @@ __all__ = [
     'apply_channels_last',
     'CfgOptionsAction',
     'destroying_process_group', 'add_runner_arguments', 'check_amp_device',
-    'ensure_writable_folder',
+    'ensure_writable_folder', 'import_release_modules', 'legacy_addmm',
     'load_runner_config', 'USER_ERRORS', 'exit_on_user_error'
 ]

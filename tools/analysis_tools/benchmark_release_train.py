@@ -20,19 +20,20 @@ reads), ``backward`` and the optimizer step. The batch is the release's
 Loading is not timed, which favours the release: ``benchmark_train.py``
 counts the wait for each batch (its ``data share``). The release calls
 ``Tensor.addmm_(beta, alpha, a, b)``, a signature newer PyTorch dropped;
-the old call is accepted for the run. Nothing of the release is changed
-otherwise. The report has ``benchmark_train.py``'s columns.
+the old call is accepted while the release runs. Nothing of the release is
+changed otherwise. The report has ``benchmark_train.py``'s columns.
 """
 import argparse
-import importlib
 import sys
 import time
+from types import ModuleType
 from typing import Callable, List, Tuple
 
 import torch
 from torch import nn
 
 from benchmark_timing import Figure, Progress, peak_memory, print_report
+from mmreid_mmn.tooling import import_release_modules, legacy_addmm
 
 NUM_CLASSES = 395  # SYSU-MM01's training identities
 BATCH_IDS, INSTANCES = 4, 4  # the release's --batch-size and --num_pos
@@ -60,28 +61,17 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def import_release(release_dir: str) -> Tuple[object, object]:
-    """The release's ``model`` and ``loss`` modules, with randomly
-    initialised ResNets and the old ``addmm_`` call accepted."""
-    sys.path.insert(0, release_dir)
+def import_release(release_dir: str) -> Tuple[ModuleType, ModuleType]:
+    """The release's ``model`` and ``loss`` modules, its ResNets randomly
+    initialised."""
     try:
-        resnet = importlib.import_module('resnet')
-        model = importlib.import_module('model')
-        loss = importlib.import_module('loss')
+        resnet, model, loss = import_release_modules(
+            release_dir, ('resnet', 'model', 'loss'))
     except ImportError as error:
         sys.exit(f'error: {release_dir} is not the MMN release '
                  f'(model.py, loss.py, resnet.py): {error}')
     model.resnet50 = lambda pretrained=False, **kwargs: resnet.resnet50(
         pretrained=False, **kwargs)
-    addmm = torch.Tensor.addmm_
-
-    def old_addmm(self, *args, **kwargs):
-        if len(args) == 4 and not torch.is_tensor(args[0]):
-            beta, alpha, left, right = args
-            return addmm(self, left, right, beta=beta, alpha=alpha)
-        return addmm(self, *args, **kwargs)
-
-    torch.Tensor.addmm_ = old_addmm
     return model, loss
 
 
@@ -99,7 +89,7 @@ def release_optimizer(net: nn.Module) -> torch.optim.SGD:
                            nesterov=True)
 
 
-def release_step(release_model: object, release_loss: object,
+def release_step(release_model: ModuleType, release_loss: ModuleType,
                  height: int, width: int) -> Callable[[], None]:
     """One iteration of the release's ``train.py`` loop on a fixed batch."""
     net = release_model.embed_net(NUM_CLASSES, no_local='on', gm_pool='on')
@@ -148,13 +138,14 @@ def main() -> None:
     step = release_step(release_model, release_loss, args.height,
                         args.width)
     progress = Progress('iteration', args.warmup + args.iters)
-    for index in range(args.warmup):
-        step()
-        progress.update(index + 1)
-    start = time.perf_counter()
-    for index in range(args.iters):
-        step()
-        progress.update(args.warmup + index + 1)
+    with legacy_addmm():
+        for index in range(args.warmup):
+            step()
+            progress.update(index + 1)
+        start = time.perf_counter()
+        for index in range(args.iters):
+            step()
+            progress.update(args.warmup + index + 1)
     seconds = (time.perf_counter() - start) / args.iters
     loaded = 2 * BATCH_IDS * INSTANCES
     figures: List[Figure] = [

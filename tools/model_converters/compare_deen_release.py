@@ -27,7 +27,6 @@ accepts the old ``addmm_`` call, and changes nothing else. It prints the
 largest differences and exits with 1 when one exceeds its tolerance.
 """
 import argparse
-import importlib
 import sys
 from pathlib import Path
 from typing import Dict, List
@@ -40,6 +39,7 @@ from mmreid_mmn.model_converters.deen_release_checkpoint import (
     convert_release_checkpoint, deen_model_cfg, mmreid_key_to_release)
 from mmreid_mmn.registry import MODELS, PARAM_SCHEDULERS
 from mmreid_mmn.structures import ReIDDataSample
+from mmreid_mmn.tooling import import_release_modules, legacy_addmm
 from mmreid_mmn.utils import register_all_modules
 
 CONFIG = Path(__file__).resolve().parents[2] / 'configs' / 'deen_sysu.py'
@@ -49,22 +49,12 @@ STEP_TOLERANCE = 1e-9  # float64, relative to each tensor's largest value
 
 
 def import_release(release_dir: str):
-    """The release's ``model`` and ``loss`` modules, made importable."""
-    sys.path.insert(0, release_dir)
-    resnet = importlib.import_module('resnet')
-    model = importlib.import_module('model')
-    loss = importlib.import_module('loss')
+    """The release's ``model`` and ``loss`` modules, its ResNets randomly
+    initialised."""
+    resnet, model, loss = import_release_modules(
+        release_dir, ('resnet', 'model', 'loss'))
     model.resnet50 = lambda pretrained=False, **kwargs: resnet.ResNet(
         resnet.Bottleneck, [3, 4, 6, 3], **kwargs)
-    addmm = torch.Tensor.addmm_
-
-    def old_addmm(self, *args, **kwargs):
-        if len(args) == 4 and not torch.is_tensor(args[0]):
-            beta, alpha, left, right = args
-            return addmm(self, left, right, beta=beta, alpha=alpha)
-        return addmm(self, *args, **kwargs)
-
-    torch.Tensor.addmm_ = old_addmm
     return model, loss
 
 
@@ -206,8 +196,9 @@ def main() -> None:
     register_all_modules()
     model_module, loss_module = import_release(args.release_dir)
     failures = []
-    for dataset in ('sysu', 'regdb'):
-        failures += check(dataset, model_module, loss_module)
+    with legacy_addmm():
+        for dataset in ('sysu', 'regdb'):
+            failures += check(dataset, model_module, loss_module)
     if failures:
         sys.exit('MISMATCH: ' + '; '.join(failures))
     print('DEEN matches the release: features, losses and one SGD step')
