@@ -58,15 +58,11 @@ def add_channels_last_argument(parser: argparse.ArgumentParser) -> None:
         'or not (model.channels_last; default: as the config says)')
 
 
-def apply_channels_last(cfg: Config, args: argparse.Namespace) -> bool:
-    """Set ``model.channels_last`` from ``--[no-]channels-last`` if given.
-
-    Returns:
-        The memory format the model will run in: True for channels_last.
-    """
+def apply_channels_last(cfg: Config, args: argparse.Namespace) -> None:
+    """Set ``model.channels_last`` from ``--[no-]channels-last`` if given;
+    without either the config's value stands."""
     if args.channels_last is not None:
         cfg.model.channels_last = args.channels_last
-    return bool(cfg.model.get('channels_last', False))
 
 
 def check_amp_device(parser: argparse.ArgumentParser, reason: str) -> None:
