@@ -3,6 +3,7 @@ import torch
 from torch import nn
 
 from mmreid_mmn.registry import MODELS
+from ..utils import float32_einsum
 
 
 @MODELS.register_module()
@@ -29,7 +30,7 @@ class OrthogonalityLoss(nn.Module):
                 f'{type(self).__name__} expects (E >= 3, N, D) embeddings, '
                 f'got {tuple(embeddings.shape)}')
         expansions = embeddings[1:]
-        gram = torch.einsum('jnd,knd->njk', expansions, expansions)
+        gram = float32_einsum('jnd,knd->njk', expansions, expansions)
         upper = torch.triu(gram, diagonal=1).sum()
         return self.loss_weight * upper / (embeddings.size(0) *
                                            embeddings.size(1))

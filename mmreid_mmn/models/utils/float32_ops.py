@@ -7,8 +7,9 @@ fast; three kinds of operation must not:
 - pairwise Euclidean distances (the triplet losses): the expansion
   ``|a|^2 + |b|^2 - 2 a.b`` cancels to noise in 16 bits when two features
   are close, exactly the hard pairs the losses look for;
-- L2 normalisation (features, the DCL's projections): a 2048-d sum of
-  squares loses its small terms;
+- L2 normalisation (features, the DCL's projections) and dot products of
+  features (DEEN's orthogonality loss): a 2048-d sum of products loses its
+  small terms;
 - the features a metric ranks, so that rankings do not tie on rounding.
 
 The losses' reductions (cross entropy, means) follow: cross entropy is in
@@ -58,3 +59,14 @@ def cross_euclidean_distance(left: torch.Tensor,
                    + right.pow(2).sum(dim=1).unsqueeze(0)
                    - 2 * left @ right.T)
         return sq_dist.clamp(min=1e-12).sqrt()
+
+
+def float32_einsum(equation: str, *operands: torch.Tensor) -> torch.Tensor:
+    """``torch.einsum(equation, *operands)`` computed in float32 (or
+    float64 where an operand is)."""
+    with torch.autocast(operands[0].device.type, enabled=False):
+        if any(operand.dtype == torch.float64 for operand in operands):
+            return torch.einsum(equation,
+                                *(operand.double() for operand in operands))
+        return torch.einsum(equation,
+                            *(operand.float() for operand in operands))
