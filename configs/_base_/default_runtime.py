@@ -43,7 +43,7 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
     # glibc malloc keeps the memory a training step frees for the next step
     # instead of unmapping it and faulting it in again: MMN trained twice
-    # as fast at 384x192 on 2 CPU cores, its peak RSS a third higher
+    # as fast at 384x192 on 2 CPU cores, its peak RSS about a quarter higher
     # (docs/benchmarks.md). ReIDRunner sets these with mallopt for the run;
     # malloc_options=None keeps glibc's defaults.
     malloc_options=dict(mmap_max=0, trim_threshold=-1),
