@@ -32,7 +32,8 @@ from typing import Callable, List, Tuple
 import torch
 from torch import nn
 
-from benchmark_timing import Figure, Progress, peak_memory, print_report
+from benchmark_timing import (Figure, Progress, peak_memory, print_report,
+                              run_figures)
 from mmreid_mmn.tooling import import_release_modules, legacy_addmm
 
 NUM_CLASSES = 395  # SYSU-MM01's training identities
@@ -90,8 +91,10 @@ def release_optimizer(net: nn.Module) -> torch.optim.SGD:
 
 
 def release_step(release_model: ModuleType, release_loss: ModuleType,
-                 height: int, width: int) -> Callable[[], None]:
-    """One iteration of the release's ``train.py`` loop on a fixed batch."""
+                 height: int, width: int
+                 ) -> Tuple[nn.Module, Callable[[], None]]:
+    """The release's network, and one iteration of its ``train.py`` loop on
+    a fixed batch."""
     net = release_model.embed_net(NUM_CLASSES, no_local='on', gm_pool='on')
     net.train()
     criterion_id = nn.CrossEntropyLoss()
@@ -129,14 +132,14 @@ def release_step(release_model: ModuleType, release_loss: ModuleType,
         for value in (loss, loss_id, loss_tri):
             value.item()
 
-    return step
+    return net, step
 
 
 def main() -> None:
     args = parse_args()
     release_model, release_loss = import_release(args.release_dir)
-    step = release_step(release_model, release_loss, args.height,
-                        args.width)
+    net, step = release_step(release_model, release_loss, args.height,
+                             args.width)
     progress = Progress('iteration', args.warmup + args.iters)
     with legacy_addmm():
         for index in range(args.warmup):
@@ -149,13 +152,8 @@ def main() -> None:
     seconds = (time.perf_counter() - start) / args.iters
     loaded = 2 * BATCH_IDS * INSTANCES
     figures: List[Figure] = [
-        Figure('config', 'config', 'MMN release train.py'),
-        Figure('model', 'model', 'embed_net'),
-        Figure('device', 'device', 'cpu'),
-        Figure('torch threads', 'threads', str(torch.get_num_threads())),
-        Figure('precision', 'precision', 'float32'),
-        Figure('channels_last', 'channels_last', 'False'),
-        Figure('malloc options', 'malloc', 'glibc default'),
+        # the release's process keeps glibc's malloc defaults
+        *run_figures('MMN release train.py', net, 'float32', {}),
         Figure('input size (h x w)', 'input', f'{args.height}x{args.width}'),
         Figure('images/s, backbone inputs', 'backbone img/s',
                f'{2 * loaded / seconds:.1f}', '(2 per loaded image)'),

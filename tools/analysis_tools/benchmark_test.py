@@ -23,8 +23,8 @@ from mmengine.runner import Runner
 from mmengine.runner.amp import autocast
 
 from benchmark_timing import (Figure, Progress, add_benchmark_arguments,
-                              model_device, peak_memory, print_report,
-                              quiet_runner_log, run_figures,
+                              config_name, model_device, peak_memory,
+                              print_report, quiet_runner_log, run_figures,
                               shut_down_workers, synchronize)
 from mmreid_mmn.engine.runner import build_runner
 from mmreid_mmn.tooling import (apply_channels_last, check_amp_device,
@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> None:
     timing = time_test(runner, args.amp)
     device = model_device(runner.model)
     figures = [
-        *run_figures(args.config, runner.model,
+        *run_figures(config_name(args.config), runner.model,
                      'float16 autocast' if args.amp else 'float32',
                      runner.cfg.env_cfg),
         Figure('flip', 'flip', str(args.flip)),

@@ -146,18 +146,22 @@ def _rss_mib(who: int) -> str:
     return f'{peak / MIB:.1f}'
 
 
-def run_figures(config: str, model: torch.nn.Module, precision: str,
-                env_cfg: dict) -> List[Figure]:
-    """What a benchmark ran: config name, model, device, threads,
-    precision, the model's memory format and the run's malloc options
-    (``env_cfg.malloc_options``), the first figures of both tools."""
-    channels_last = getattr(model, 'channels_last', False)
-    malloc = ' '.join(f'{name}={value}' for name, value in (
-        env_cfg.get('malloc_options') or {}).items()) or 'glibc default'
+def config_name(config: str) -> str:
+    """The name of a config file: ``configs/mmn_sysu.py`` -> ``mmn_sysu``."""
+    return osp.splitext(osp.basename(config))[0]
 
+
+def run_figures(name: str, model: torch.nn.Module, precision: str,
+                env_cfg: dict) -> List[Figure]:
+    """What a benchmark ran: the config's name (or what stands for it),
+    model, device, threads, precision, the model's memory format and the
+    run's malloc options (``env_cfg.malloc_options``), the first figures of
+    every benchmark tool."""
+    channels_last = getattr(model, 'channels_last', False)
+    malloc = ' '.join(f'{option}={value}' for option, value in (
+        env_cfg.get('malloc_options') or {}).items()) or 'glibc default'
     return [
-        Figure('config', 'config',
-               osp.splitext(osp.basename(config))[0]),
+        Figure('config', 'config', name),
         Figure('model', 'model', type(model).__name__),
         Figure('device', 'device', describe_device(model_device(model))),
         Figure('torch threads', 'threads', str(torch.get_num_threads())),

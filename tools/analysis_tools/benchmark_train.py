@@ -30,8 +30,8 @@ from mmengine.runner import Runner
 from torch.utils.data import DataLoader
 
 from benchmark_timing import (Figure, Progress, add_benchmark_arguments,
-                              model_device, peak_memory, print_report,
-                              quiet_runner_log, run_figures,
+                              config_name, model_device, peak_memory,
+                              print_report, quiet_runner_log, run_figures,
                               shut_down_workers, synchronize)
 from mmreid_mmn.engine.optimizers import (amp_optim_wrapper,
                                           gpu_supports_bfloat16)
@@ -180,7 +180,8 @@ def run(args: argparse.Namespace) -> None:
     precision = (f'{runner.cfg.optim_wrapper.dtype} autocast'
                  if args.amp else 'float32')
     figures = [
-        *run_figures(args.config, model, precision, runner.cfg.env_cfg),
+        *run_figures(config_name(args.config), model, precision,
+                     runner.cfg.env_cfg),
         Figure('input size (h x w)', 'input', timing.input_size),
         Figure('images/s, backbone inputs', 'backbone img/s',
                f'{loaded_rate * per_image:.1f}',
