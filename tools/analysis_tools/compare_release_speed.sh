@@ -28,19 +28,12 @@ WARMUP=${WARMUP:-1}
 DATA=$WORK/SYSU-MM01
 ROWS=$WORK/rows.md
 mkdir -p "$WORK"
-if [ ! -d "$DATA" ]; then
-    "$PYTHON" tools/misc/generate_synthetic_data.py sysu "$DATA" \
-        --num-ids 14 2 16 --imgs-per-cam 10 --img-size 288 144 --seed 0
-fi
+source tools/analysis_tools/benchmark_rows.sh
+generate_benchmark_tree
 OPTIONS=(data_root="$DATA" model.backbone.init_cfg=None
          train_dataloader.num_workers=0
          train_dataloader.persistent_workers=False)
 : > "$ROWS"
-run() {
-    echo "== $*"
-    "$PYTHON" "$@" | tee "$WORK/last.txt"
-    grep '^|' "$WORK/last.txt" | tail -n 1 >> "$ROWS"
-}
 for size in "384 192 $ITERS" "128 64 $SMALL_ITERS"; do
     read -r height width iters <<< "$size"
     run tools/analysis_tools/benchmark_release_train.py "$RELEASE" \
@@ -57,5 +50,4 @@ for size in "384 192 $ITERS" "128 64 $SMALL_ITERS"; do
             --cfg-options "${OPTIONS[@]}" "$scale" $malloc
     done
 done
-echo "== markdown rows ($ROWS)"
-cat "$ROWS"
+print_rows

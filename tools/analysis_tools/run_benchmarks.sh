@@ -21,13 +21,8 @@ DATA=$WORK/SYSU-MM01
 CHECKPOINT=$WORK/mmn_sysu_initial.pth
 ROWS=$WORK/rows.md
 mkdir -p "$WORK"
-
-if [ ! -d "$DATA" ]; then
-    # 16 training (14 + 2 val) and 16 test identities, 10 images per
-    # identity and camera
-    "$PYTHON" tools/misc/generate_synthetic_data.py sysu "$DATA" \
-        --num-ids 14 2 16 --imgs-per-cam 10 --img-size 288 144 --seed 0
-fi
+source tools/analysis_tools/benchmark_rows.sh
+generate_benchmark_tree
 if [ ! -f "$CHECKPOINT" ]; then
     # the initial weights of the config's model: speed does not depend on
     # them, and a checkpoint lets benchmark_test.py load like tools/test.py
@@ -59,11 +54,6 @@ fi
 OPTIONS=(data_root="$DATA" model.backbone.init_cfg=None)
 SMALL=('train_dataloader.dataset.pipeline.1.scale=(64,128)')
 : > "$ROWS"
-run() {
-    echo "== $*"
-    "$PYTHON" "$@" | tee "$WORK/last.txt"
-    grep '^|' "$WORK/last.txt" | tail -n 1 >> "$ROWS"
-}
 for variant in "${VARIANTS[@]}"; do
     # shellcheck disable=SC2086  # a variant is zero, one or two flags
     run tools/analysis_tools/benchmark_train.py "$CONFIG" $variant \
@@ -78,5 +68,4 @@ for variant in "${VARIANTS[@]}"; do
     run tools/analysis_tools/benchmark_test.py "$CONFIG" "$CHECKPOINT" \
         $variant --cfg-options "${OPTIONS[@]}"
 done
-echo "== markdown rows ($ROWS)"
-cat "$ROWS"
+print_rows
