@@ -89,10 +89,9 @@ def test_the_mode_catches_a_factory_without_a_device():
         assert torch.zeros(2).device.type == 'cpu'
 
 
-def build(name: str, channels_last: bool = False) -> torch.nn.Module:
+def build_on(device: str, name: str, **options) -> torch.nn.Module:
     torch.manual_seed(0)
-    return MODELS.build(
-        dict(MODEL_CONFIGS[name], channels_last=channels_last))
+    return MODELS.build(dict(MODEL_CONFIGS[name], **options)).to(device)
 
 
 def raw_batch() -> dict:
@@ -131,7 +130,7 @@ def extraction(model: torch.nn.Module) -> dict:
 @MEMORY_FORMATS
 @pytest.mark.parametrize('name', sorted(MODEL_CONFIGS))
 def test_no_tensor_is_made_on_an_implicit_device(name, channels_last):
-    model = build(name, channels_last)
+    model = build_on('cpu', name, channels_last=channels_last)
     with OurFactoriesOnMeta():
         losses = training_step(model)
         feats = extraction(model)
@@ -168,10 +167,10 @@ def test_the_metric_keeps_float32_cpu_features_whatever_it_is_given():
 @pytest.mark.parametrize('name', sorted(MODEL_CONFIGS))
 def test_reduced_precision_keeps_losses_gradients_and_features(
         name, dtype, channels_last):
-    model = build(name, channels_last)
+    model = build_on('cpu', name, channels_last=channels_last)
     reference_losses = training_step(model)
     reference_feats = extraction(model)
-    model = build(name, channels_last)
+    model = build_on('cpu', name, channels_last=channels_last)
     with torch.autocast('cpu', dtype=dtype):
         losses = training_step(model)
         feats = extraction(model)
@@ -200,11 +199,6 @@ needs_cuda = [
 ]
 OPTIMIZER = dict(type='OptimWrapper',
                  optimizer=dict(type='SGD', lr=0.01, momentum=0.9))
-
-
-def build_on(device: str, name: str, **options) -> torch.nn.Module:
-    torch.manual_seed(0)
-    return MODELS.build(dict(MODEL_CONFIGS[name], **options)).to(device)
 
 
 @torch.no_grad()

@@ -64,9 +64,8 @@ def cross_euclidean_distance(left: torch.Tensor,
 def float32_einsum(equation: str, *operands: torch.Tensor) -> torch.Tensor:
     """``torch.einsum(equation, *operands)`` computed in float32 (or
     float64 where an operand is)."""
+    dtype = (torch.float64 if any(operand.dtype == torch.float64
+                                  for operand in operands) else torch.float32)
     with torch.autocast(operands[0].device.type, enabled=False):
-        if any(operand.dtype == torch.float64 for operand in operands):
-            return torch.einsum(equation,
-                                *(operand.double() for operand in operands))
         return torch.einsum(equation,
-                            *(operand.float() for operand in operands))
+                            *(operand.to(dtype) for operand in operands))
